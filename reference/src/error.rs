@@ -1,0 +1,171 @@
+//! The one error type: a Python exception, as CPython would raise it.
+
+use std::fmt;
+
+use crate::profile::Profile;
+
+/// The Python exception class of an [`Error`].
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// `TypeError`
+    TypeError,
+    /// `ValueError`
+    ValueError,
+    /// `IndexError`
+    IndexError,
+    /// `OverflowError`
+    OverflowError,
+    /// `BufferError`
+    BufferError,
+    /// `SystemError`
+    SystemError,
+    /// `AttributeError`
+    AttributeError,
+    /// `NameError` (a spec names a constant the profile's module lacks)
+    NameError,
+    /// `UnicodeEncodeError`
+    UnicodeEncodeError,
+    /// `OSError` or the subclass CPython picks for `errno`; `mmap.error` on 2.7.
+    OsError {
+        /// The C `errno` value.
+        errno: i32,
+    },
+}
+
+/// A Python exception: its class and the text `str(exception)` gives.
+///
+/// `Display` prints the last line of a traceback, `ValueError: mmap closed or invalid`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    /// The exception class.
+    pub kind: ErrorKind,
+    /// The class name as `type(e).__name__` shows it, qualified with its module
+    /// when that is not `builtins` (`mmap.error` on 2.7).
+    pub type_name: &'static str,
+    /// `str(exception)`, exactly.
+    pub message: String,
+}
+
+impl Error {
+    /// An exception of a non-OS kind with CPython's message.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        let type_name = match kind {
+            ErrorKind::TypeError => "TypeError",
+            ErrorKind::ValueError => "ValueError",
+            ErrorKind::IndexError => "IndexError",
+            ErrorKind::OverflowError => "OverflowError",
+            ErrorKind::BufferError => "BufferError",
+            ErrorKind::SystemError => "SystemError",
+            ErrorKind::AttributeError => "AttributeError",
+            ErrorKind::NameError => "NameError",
+            ErrorKind::UnicodeEncodeError => "UnicodeEncodeError",
+            ErrorKind::OsError { .. } => "OSError",
+        };
+        Self { kind, type_name, message: message.into() }
+    }
+
+    /// `TypeError(message)`
+    pub fn type_error(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::TypeError, message)
+    }
+
+    /// `ValueError(message)`
+    pub fn value_error(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::ValueError, message)
+    }
+
+    /// `IndexError(message)`
+    pub fn index_error(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::IndexError, message)
+    }
+
+    /// `OverflowError(message)`
+    pub fn overflow_error(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::OverflowError, message)
+    }
+
+    /// `BufferError(message)`
+    pub fn buffer_error(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::BufferError, message)
+    }
+
+    /// The exception CPython raises for a failed system call with `errno`, as
+    /// `PyErr_SetFromErrno` builds it: the `OSError` subclass chosen by errno
+    /// (3.3+) or `mmap.error` (2.7), with the text `[Errno N] strerror`.
+    pub fn from_errno(errno: i32, profile: Profile) -> Self {
+        let type_name = if profile.python.major == 2 {
+            "mmap.error"
+        } else {
+            os_error_subclass(errno)
+        };
+        Self {
+            kind: ErrorKind::OsError { errno },
+            type_name,
+            message: format!("[Errno {errno}] {}", crate::sys::strerror(errno)),
+        }
+    }
+
+    /// The errno of an OS error, if this is one.
+    pub fn errno(&self) -> Option<i32> {
+        match self.kind {
+            ErrorKind::OsError { errno } => Some(errno),
+            _ => None,
+        }
+    }
+}
+
+/// The `OSError` subclass Python 3.3+ raises for `errno` (PEP 3151).
+fn os_error_subclass(errno: i32) -> &'static str {
+    match errno {
+        libc::EAGAIN | libc::EALREADY | libc::EINPROGRESS => "BlockingIOError",
+        libc::ECHILD => "ChildProcessError",
+        libc::EPIPE | libc::ESHUTDOWN => "BrokenPipeError",
+        libc::ECONNABORTED => "ConnectionAbortedError",
+        libc::ECONNREFUSED => "ConnectionRefusedError",
+        libc::ECONNRESET => "ConnectionResetError",
+        libc::EEXIST => "FileExistsError",
+        libc::ENOENT => "FileNotFoundError",
+        libc::EISDIR => "IsADirectoryError",
+        libc::ENOTDIR => "NotADirectoryError",
+        libc::EINTR => "InterruptedError",
+        libc::EACCES | libc::EPERM => "PermissionError",
+        libc::ESRCH => "ProcessLookupError",
+        libc::ETIMEDOUT => "TimeoutError",
+        _ => "OSError",
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.message.is_empty() {
+            f.write_str(self.type_name)
+        } else {
+            write!(f, "{}: {}", self.type_name, self.message)
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::{Platform, PyVersion};
+
+    #[test]
+    fn errno_picks_the_pep_3151_subclass_on_python_3() {
+        let p3 = Profile::new(PyVersion::new(3, 11), Platform::Linux);
+        let e = Error::from_errno(libc::EACCES, p3);
+        assert_eq!(e.to_string(), "PermissionError: [Errno 13] Permission denied");
+        let e = Error::from_errno(libc::EINVAL, p3);
+        assert_eq!(e.to_string(), "OSError: [Errno 22] Invalid argument");
+    }
+
+    #[test]
+    fn errno_is_mmap_error_on_python_2() {
+        let p2 = Profile::new(PyVersion::new(2, 7), Platform::Linux);
+        let e = Error::from_errno(libc::EBADF, p2);
+        assert_eq!(e.to_string(), "mmap.error: [Errno 9] Bad file descriptor");
+    }
+}

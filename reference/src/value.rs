@@ -1,0 +1,204 @@
+//! Python-like values: what the dynamic layer takes as arguments and returns.
+//!
+//! Half of `mmap`'s interesting behaviour is argument handling (`find("3")`,
+//! `m[1.5]`, `write_byte(256)`), so arguments keep their Python type.
+
+use std::fmt;
+
+/// A Python value as far as `mmap`'s API can see it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `None`
+    None,
+    /// `True` / `False`
+    Bool(bool),
+    /// `int` (scenarios need values up to about `2**100`)
+    Int(i128),
+    /// `float`
+    Float(f64),
+    /// `bytes` (a `str` on Python 2)
+    Bytes(Vec<u8>),
+    /// `str` (`unicode` on Python 2)
+    Str(String),
+    /// `bytearray`
+    ByteArray(Vec<u8>),
+    /// A read-only `memoryview` over bytes that are not the map's own.
+    MemoryView(Vec<u8>),
+    /// An instance of a class whose `__index__` returns this integer.
+    Index(i128),
+    /// A `slice(start, stop, step)`.
+    Slice(Option<Box<Value>>, Option<Box<Value>>, Option<Box<Value>>),
+    /// `tuple`
+    Tuple(Vec<Value>),
+    /// `list`
+    List(Vec<Value>),
+    /// The object a method was called on (what `__enter__` returns).
+    Receiver,
+}
+
+impl Value {
+    /// `type(v).__name__` as CPython 3 spells it in messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::None => "NoneType",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Bytes(_) => "bytes",
+            Value::Str(_) => "str",
+            Value::ByteArray(_) => "bytearray",
+            Value::MemoryView(_) => "memoryview",
+            Value::Index(_) => "Index",
+            Value::Slice(..) => "slice",
+            Value::Tuple(_) => "tuple",
+            Value::List(_) => "list",
+            Value::Receiver => "mmap.mmap",
+        }
+    }
+
+    /// The integer `operator.index(v)` gives, if `v` has `__index__`.
+    pub fn as_index(&self) -> Option<i128> {
+        match *self {
+            Value::Bool(b) => Some(i128::from(b)),
+            Value::Int(i) | Value::Index(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// The bytes of a bytes-like object (the buffer protocol), if `v` is one.
+    pub fn as_buffer(&self) -> Option<&[u8]> {
+        match self {
+            Value::Bytes(b) | Value::ByteArray(b) | Value::MemoryView(b) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+/// Writes `bytes` as Python's `repr` does: `b'...'` with `\x..` escapes,
+/// double quotes when the bytes hold `'` but no `"`.
+pub fn write_bytes_repr(f: &mut impl fmt::Write, bytes: &[u8]) -> fmt::Result {
+    let quote = if bytes.contains(&b'\'') && !bytes.contains(&b'"') { b'"' } else { b'\'' };
+    f.write_char('b')?;
+    f.write_char(quote as char)?;
+    for &b in bytes {
+        match b {
+            b'\\' => f.write_str("\\\\")?,
+            b'\t' => f.write_str("\\t")?,
+            b'\n' => f.write_str("\\n")?,
+            b'\r' => f.write_str("\\r")?,
+            _ if b == quote => write!(f, "\\{}", b as char)?,
+            0x20..=0x7e => f.write_char(b as char)?,
+            _ => write!(f, "\\x{b:02x}")?,
+        }
+    }
+    f.write_char(quote as char)
+}
+
+/// Writes `s` as Python 3's `repr` of a `str` does for printable text.
+pub fn write_str_repr(f: &mut impl fmt::Write, s: &str) -> fmt::Result {
+    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    f.write_char(quote)?;
+    for c in s.chars() {
+        match c {
+            '\\' => f.write_str("\\\\")?,
+            '\t' => f.write_str("\\t")?,
+            '\n' => f.write_str("\\n")?,
+            '\r' => f.write_str("\\r")?,
+            _ if c == quote => write!(f, "\\{c}")?,
+            _ if (c as u32) < 0x20 || c as u32 == 0x7f => write!(f, "\\x{:02x}", c as u32)?,
+            _ => f.write_char(c)?,
+        }
+    }
+    f.write_char(quote)
+}
+
+impl fmt::Display for Value {
+    /// The value's Python `repr`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn seq(f: &mut fmt::Formatter<'_>, items: &[Value]) -> fmt::Result {
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{v}")?;
+            }
+            Ok(())
+        }
+        fn opt(v: &Option<Box<Value>>) -> String {
+            v.as_ref().map_or_else(|| "None".to_owned(), |v| v.to_string())
+        }
+        match self {
+            Value::None => f.write_str("None"),
+            Value::Bool(true) => f.write_str("True"),
+            Value::Bool(false) => f.write_str("False"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => write_float_repr(f, *x),
+            Value::Bytes(b) => write_bytes_repr(f, b),
+            Value::Str(s) => write_str_repr(f, s),
+            Value::ByteArray(b) => {
+                f.write_str("bytearray(")?;
+                write_bytes_repr(f, b)?;
+                f.write_str(")")
+            }
+            Value::MemoryView(b) => {
+                f.write_str("memoryview(")?;
+                write_bytes_repr(f, b)?;
+                f.write_str(")")
+            }
+            Value::Index(i) => write!(f, "Index({i})"),
+            Value::Slice(a, b, c) => write!(f, "slice({}, {}, {})", opt(a), opt(b), opt(c)),
+            Value::Tuple(items) => {
+                f.write_str("(")?;
+                seq(f, items)?;
+                if items.len() == 1 {
+                    f.write_str(",")?;
+                }
+                f.write_str(")")
+            }
+            Value::List(items) => {
+                f.write_str("[")?;
+                seq(f, items)?;
+                f.write_str("]")
+            }
+            Value::Receiver => f.write_str("<receiver>"),
+        }
+    }
+}
+
+/// Python's `repr(float)` for the values scenarios use: shortest round-trip
+/// digits, always with a `.` or exponent.
+fn write_float_repr(f: &mut impl fmt::Write, x: f64) -> fmt::Result {
+    if x.is_nan() {
+        f.write_str("nan")
+    } else if x.is_infinite() {
+        f.write_str(if x > 0.0 { "inf" } else { "-inf" })
+    } else if x == x.trunc() && x.abs() < 1e16 {
+        write!(f, "{x:.1}")
+    } else {
+        write!(f, "{x}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_repr_matches_python() {
+        let r = |b: &[u8]| Value::Bytes(b.to_vec()).to_string();
+        assert_eq!(r(b"abc"), "b'abc'");
+        assert_eq!(r(b"a'b"), "b\"a'b\"");
+        assert_eq!(r(b"a'b\""), "b'a\\'b\"'");
+        assert_eq!(r(b"\x00\xff\n\\"), "b'\\x00\\xff\\n\\\\'");
+    }
+
+    #[test]
+    fn containers_repr_matches_python() {
+        let t = Value::Tuple(vec![Value::Int(1)]);
+        assert_eq!(t.to_string(), "(1,)");
+        let l = Value::List(vec![Value::Bytes(b"0".to_vec()), Value::None]);
+        assert_eq!(l.to_string(), "[b'0', None]");
+        assert_eq!(Value::Float(1.5).to_string(), "1.5");
+        assert_eq!(Value::Float(2.0).to_string(), "2.0");
+    }
+}
