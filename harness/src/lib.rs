@@ -1,1 +1,15 @@
-//! Harness.
+//! The mmap conformance harness: loads the scenarios of `spec/`, runs them
+//! against the reference, the embedded CPython and other implementations,
+//! and judges every transcript against the spec and the reference.
+
+pub mod backend;
+pub mod consteval;
+pub mod exec;
+pub mod judge;
+pub mod report;
+pub mod runner;
+pub mod sandbox;
+pub mod scenario;
+pub mod select;
+mod sys;
+pub mod transcript;

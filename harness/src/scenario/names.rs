@@ -1,0 +1,108 @@
+//! The names a step may use besides the ones it binds.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use mmap_reference::{Platform, Profile, PyVersion};
+
+/// What a predefined name is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameKind {
+    /// `mmap`, the constructor.
+    Constructor,
+    /// A module constant of some version on some platform.
+    Constant,
+    /// A builtin the harness provides.
+    Builtin,
+}
+
+/// Builtins a step may call.
+pub const BUILTINS: &[&str] = &[
+    "len",
+    "bytes",
+    "bytearray",
+    "list",
+    "repr",
+    "memoryview",
+    "slice",
+    "Index",
+    "zeros",
+    "fixture",
+];
+
+/// Methods of the scenario's file `f` (the harness's own, not the implementation's).
+pub const FILE_METHODS: &[&str] = &[
+    "fileno", "size", "read", "pwrite", "truncate", "tell", "seek", "close",
+];
+
+/// Methods and attributes of `mmap.mmap` in any version on any platform.
+pub const MMAP_ATTRIBUTES: &[&str] = &[
+    "close",
+    "closed",
+    "find",
+    "flush",
+    "madvise",
+    "move",
+    "read",
+    "read_byte",
+    "readline",
+    "resize",
+    "rfind",
+    "seek",
+    "seekable",
+    "size",
+    "tell",
+    "write",
+    "write_byte",
+    "__enter__",
+    "__exit__",
+    "__len__",
+    "__getitem__",
+    "__setitem__",
+    "__delitem__",
+    "__repr__",
+    "__sizeof__",
+    "__buffer__",
+    "__release_buffer__",
+];
+
+/// Every constant name of the `mmap` module in any known profile.
+static CONSTANTS: LazyLock<BTreeSet<&'static str>> = LazyLock::new(|| {
+    let versions = [
+        (2, 7),
+        (3, 6),
+        (3, 7),
+        (3, 8),
+        (3, 9),
+        (3, 10),
+        (3, 11),
+        (3, 12),
+        (3, 13),
+        (3, 14),
+    ];
+    let mut names = BTreeSet::new();
+    for (major, minor) in versions {
+        for platform in Platform::ALL {
+            let profile = Profile::new(PyVersion::new(major, minor), platform);
+            names.extend(
+                mmap_reference::constants(profile)
+                    .into_iter()
+                    .map(|(n, _)| n),
+            );
+        }
+    }
+    names
+});
+
+/// What `name` refers to when no step bound it, if anything.
+pub fn classify(name: &str) -> Option<NameKind> {
+    if name == "mmap" {
+        Some(NameKind::Constructor)
+    } else if BUILTINS.contains(&name) {
+        Some(NameKind::Builtin)
+    } else if CONSTANTS.contains(name) {
+        Some(NameKind::Constant)
+    } else {
+        None
+    }
+}

@@ -1,0 +1,74 @@
+//! The harness's only `unsafe`: process control for `fork:` steps.
+
+use std::io;
+
+/// How a child process ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExitStatus {
+    /// The exit code, if it exited.
+    pub code: Option<i32>,
+    /// The signal's name (`SIGBUS`), if a signal killed it.
+    pub signal: Option<String>,
+}
+
+/// `fork()`: the child's pid in the parent, 0 in the child.
+pub fn fork() -> io::Result<u32> {
+    // SAFETY: the child only runs the scenario's remaining steps (the
+    // reference's own code, which takes no locks shared with other threads),
+    // writes to a socket it owns and leaves through `exit_immediately`.
+    let pid = unsafe { libc::fork() };
+    u32::try_from(pid).map_err(|_| io::Error::last_os_error())
+}
+
+/// `_exit(0)`: ends a forked child without running exit handlers or
+/// flushing buffers that belong to the parent.
+pub fn exit_immediately() -> ! {
+    // SAFETY: _exit never returns and has no preconditions.
+    unsafe { libc::_exit(0) }
+}
+
+/// Waits for `pid` to end.
+pub fn wait(pid: u32) -> ExitStatus {
+    let mut status = 0;
+    let pid = pid as libc::pid_t;
+    loop {
+        // SAFETY: status is a valid out-pointer; pid is our own child.
+        let rc = unsafe { libc::waitpid(pid, &mut status, 0) };
+        if rc == pid {
+            break;
+        }
+        if rc == -1 && io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+            return ExitStatus {
+                code: None,
+                signal: None,
+            };
+        }
+    }
+    if libc::WIFSIGNALED(status) {
+        ExitStatus {
+            code: None,
+            signal: Some(signal_name(libc::WTERMSIG(status))),
+        }
+    } else {
+        ExitStatus {
+            code: Some(libc::WEXITSTATUS(status)),
+            signal: None,
+        }
+    }
+}
+
+/// The conventional name of a signal number (`SIGBUS`).
+pub fn signal_name(sig: i32) -> String {
+    let name = match sig {
+        libc::SIGBUS => "SIGBUS",
+        libc::SIGSEGV => "SIGSEGV",
+        libc::SIGABRT => "SIGABRT",
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGILL => "SIGILL",
+        libc::SIGFPE => "SIGFPE",
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGPIPE => "SIGPIPE",
+        _ => return format!("signal {sig}"),
+    };
+    name.to_owned()
+}
