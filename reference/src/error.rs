@@ -62,7 +62,11 @@ impl Error {
             ErrorKind::UnicodeEncodeError => "UnicodeEncodeError",
             ErrorKind::OsError { .. } => "OSError",
         };
-        Self { kind, type_name, message: message.into() }
+        Self {
+            kind,
+            type_name,
+            message: message.into(),
+        }
     }
 
     /// `TypeError(message)`
@@ -157,7 +161,10 @@ mod tests {
     fn errno_picks_the_pep_3151_subclass_on_python_3() {
         let p3 = Profile::new(PyVersion::new(3, 11), Platform::Linux);
         let e = Error::from_errno(libc::EACCES, p3);
-        assert_eq!(e.to_string(), "PermissionError: [Errno 13] Permission denied");
+        assert_eq!(
+            e.to_string(),
+            "PermissionError: [Errno 13] Permission denied"
+        );
         let e = Error::from_errno(libc::EINVAL, p3);
         assert_eq!(e.to_string(), "OSError: [Errno 22] Invalid argument");
     }

@@ -1,6 +1,14 @@
 //! The only module with `unsafe`: system calls the reference makes itself.
+//!
+//! Everything here reports failures as a raw `errno` (`Err(i32)`); the caller
+//! turns it into the Python exception for its profile.
 
 use std::ffi::CStr;
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::ptr::{self, NonNull};
+
+use memmap2::{MmapOptions, MmapRaw};
 
 /// The host's page size (`sysconf(_SC_PAGESIZE)`).
 pub fn page_size() -> usize {
@@ -22,3 +30,310 @@ pub fn strerror(errno: i32) -> String {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|_| format!("Unknown error {errno}"))
 }
+
+/// The errno of the last failed call.
+fn last_errno() -> i32 {
+    io::Error::last_os_error()
+        .raw_os_error()
+        .unwrap_or(libc::EIO)
+}
+
+/// The errno inside an `io::Error` from memmap2 (its own validation errors,
+/// which CPython's paths never reach, become `EINVAL`).
+fn io_errno(e: &io::Error) -> i32 {
+    e.raw_os_error().unwrap_or(libc::EINVAL)
+}
+
+/// `dup(fd)` as CPython's `_Py_dup` does it: the copy is close-on-exec.
+pub fn dup_cloexec(fd: RawFd) -> Result<OwnedFd, i32> {
+    // SAFETY: fcntl with F_DUPFD_CLOEXEC only reads `fd` (any integer is
+    // allowed; an invalid one gives EBADF) and creates a new descriptor.
+    let new = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) };
+    if new < 0 {
+        return Err(last_errno());
+    }
+    // SAFETY: `new` was just returned by fcntl, is open and owned by nobody else.
+    Ok(unsafe { OwnedFd::from_raw_fd(new) })
+}
+
+/// What `fstat(fd)` says about a descriptor, as far as `mmap` cares.
+#[derive(Clone, Copy, Debug)]
+pub struct FileStat {
+    /// `S_ISREG(st_mode)`
+    pub is_regular: bool,
+    /// `st_size`
+    pub size: i64,
+}
+
+/// `fstat(fd)`.
+pub fn fstat(fd: RawFd) -> Result<FileStat, i32> {
+    let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+    // SAFETY: `st` is a writable buffer of the right type; fstat validates `fd`.
+    let rc = unsafe { libc::fstat(fd, st.as_mut_ptr()) };
+    if rc != 0 {
+        return Err(last_errno());
+    }
+    // SAFETY: fstat returned 0, so it filled in the whole struct.
+    let st = unsafe { st.assume_init() };
+    Ok(FileStat {
+        is_regular: st.st_mode & libc::S_IFMT == libc::S_IFREG,
+        size: st.st_size,
+    })
+}
+
+/// `ftruncate(fd, len)`.
+pub fn ftruncate(fd: &OwnedFd, len: i64) -> Result<(), i32> {
+    // SAFETY: ftruncate only acts on the descriptor we own; `len` is any value
+    // (negative or too large ones give EINVAL/EFBIG).
+    let rc = unsafe { libc::ftruncate(fd.as_raw_fd(), len) };
+    if rc != 0 { Err(last_errno()) } else { Ok(()) }
+}
+
+/// How a [`Mapping`] was made and who unmaps it.
+#[derive(Debug)]
+enum Region {
+    /// Made by memmap2 (file maps whose flags/prot memmap2 has a constructor for).
+    Memmap(MmapRaw),
+    /// Made by `libc::mmap` here; unmapped by [`Mapping`]'s `Drop`.
+    Raw {
+        /// Start of the mapping (page aligned).
+        ptr: NonNull<u8>,
+        /// Length passed to `mmap`/`mremap`.
+        len: usize,
+    },
+}
+
+/// One live `mmap(2)` region that this process owns.
+///
+/// The bytes may change at any time through other mappings of the same file
+/// or other processes; callers copy in and out with single `memcpy`-like
+/// operations and never keep references across calls. Touching pages beyond
+/// the end of a file that was truncated after mapping raises `SIGBUS`, as it
+/// does in CPython (see the caveat on [`crate::Mmap`]).
+#[derive(Debug)]
+pub struct Mapping {
+    region: Region,
+}
+
+/// What [`Mapping::map`] asks the kernel for.
+#[derive(Clone, Copy, Debug)]
+pub struct MapRequest {
+    /// File descriptor to map, or -1 for anonymous memory.
+    pub fd: RawFd,
+    /// Length in bytes.
+    pub len: usize,
+    /// `PROT_*` bits.
+    pub prot: i32,
+    /// `MAP_*` bits, exactly as CPython passes them (incl. `MAP_ANONYMOUS`).
+    pub flags: i32,
+    /// File offset; not adjusted (unaligned offsets fail with EINVAL, as in CPython).
+    pub offset: i64,
+}
+
+/// The result of [`Mapping::map`].
+#[derive(Debug)]
+pub enum Mapped {
+    /// A usable mapping.
+    Map(Mapping),
+    /// The kernel placed the map at address 0 (`MAP_FIXED` with a NULL hint, as
+    /// root). CPython stores the NULL pointer, so its object is born "closed";
+    /// the region has already been unmapped again here.
+    AtNull,
+}
+
+impl Mapping {
+    /// `mmap(NULL, len, prot, flags, fd, offset)`.
+    ///
+    /// File maps with exactly `MAP_SHARED` + `PROT_READ|PROT_WRITE`,
+    /// `MAP_SHARED` + `PROT_READ` or `MAP_PRIVATE` + `PROT_READ|PROT_WRITE`, a
+    /// page-aligned offset and a non-zero length go through memmap2; anything
+    /// else (anonymous maps, which CPython makes `MAP_SHARED|MAP_ANONYMOUS`,
+    /// other flag/prot combinations, unaligned offsets that must fail like the
+    /// kernel fails them) calls `libc::mmap` directly. `MAP_FIXED` is turned
+    /// into `MAP_FIXED_NOREPLACE` so that a NULL-hint fixed map can never
+    /// replace an existing mapping of this process.
+    pub fn map(req: MapRequest) -> Result<Mapped, i32> {
+        let aligned = req.offset >= 0 && req.offset as u64 % page_size() as u64 == 0;
+        if req.fd >= 0 && req.len > 0 && aligned {
+            let mut opts = MmapOptions::new();
+            opts.offset(req.offset as u64).len(req.len);
+            let rw = libc::PROT_READ | libc::PROT_WRITE;
+            let made = match (req.flags, req.prot) {
+                (libc::MAP_SHARED, p) if p == rw => Some(opts.map_raw(req.fd)),
+                (libc::MAP_SHARED, libc::PROT_READ) => Some(opts.map_raw_read_only(req.fd)),
+                // SAFETY: a private copy-on-write map; the caveat about the
+                // file changing underneath is carried by `Mmap`'s docs and
+                // the map is only ever accessed through `Mapping`'s copies.
+                (libc::MAP_PRIVATE, p) if p == rw => {
+                    Some(unsafe { opts.map_copy(req.fd) }.map(MmapRaw::from))
+                }
+                _ => None,
+            };
+            if let Some(made) = made {
+                return made
+                    .map(|raw| {
+                        Mapped::Map(Mapping {
+                            region: Region::Memmap(raw),
+                        })
+                    })
+                    .map_err(|e| io_errno(&e));
+            }
+        }
+        Self::map_libc(req)
+    }
+
+    fn map_libc(req: MapRequest) -> Result<Mapped, i32> {
+        let mut flags = req.flags;
+        if flags & libc::MAP_FIXED != 0 {
+            flags = (flags & !libc::MAP_FIXED) | libc::MAP_FIXED_NOREPLACE;
+        }
+        // SAFETY: a NULL address hint without MAP_FIXED (replaced above by
+        // MAP_FIXED_NOREPLACE, which never replaces existing mappings) cannot
+        // affect memory this process already uses; the kernel validates the
+        // remaining arguments.
+        let p = unsafe {
+            libc::mmap(
+                ptr::null_mut(),
+                req.len,
+                req.prot,
+                flags,
+                req.fd,
+                req.offset,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            return Err(last_errno());
+        }
+        match NonNull::new(p.cast::<u8>()) {
+            Some(ptr) => Ok(Mapped::Map(Mapping {
+                region: Region::Raw { ptr, len: req.len },
+            })),
+            None => {
+                // SAFETY: the kernel just created this region at address 0 for
+                // us; nothing refers to it.
+                unsafe { libc::munmap(p, req.len) };
+                Ok(Mapped::AtNull)
+            }
+        }
+    }
+
+    /// Start of the mapped bytes.
+    fn ptr(&self) -> *mut u8 {
+        match &self.region {
+            Region::Memmap(raw) => raw.as_mut_ptr(),
+            Region::Raw { ptr, .. } => ptr.as_ptr(),
+        }
+    }
+
+    /// Length of the mapping in bytes.
+    pub fn len(&self) -> usize {
+        match &self.region {
+            Region::Memmap(raw) => raw.len(),
+            Region::Raw { len, .. } => *len,
+        }
+    }
+
+    /// The mapped bytes, for a single copy out.
+    ///
+    /// Reading a `PROT_NONE` (or unreadable `PROT_EXEC`-only) map faults, as
+    /// it does in CPython.
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: ptr..ptr+len is a live mapping owned by self for the whole
+        // borrow (only `&mut self` methods remap or unmap it). Its contents may
+        // be changed by other mappings of the same file; callers only copy
+        // bytes out and never rely on them staying the same.
+        unsafe { std::slice::from_raw_parts(self.ptr(), self.len()) }
+    }
+
+    /// The mapped bytes, for a single copy in. Only called for maps created
+    /// with `PROT_WRITE` (the `Mmap` layer's writability check guarantees it).
+    pub fn bytes_mut(&mut self) -> &mut [u8] {
+        // SAFETY: as in `bytes`; `&mut self` makes this the only reference
+        // this process holds into the region.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr(), self.len()) }
+    }
+
+    /// `msync(ptr + offset, len, MS_SYNC)` with CPython's exact range: no
+    /// alignment fix-up, so an unaligned offset fails with EINVAL.
+    pub fn msync(&self, offset: usize, len: usize) -> Result<(), i32> {
+        debug_assert!(offset.checked_add(len).is_some_and(|end| end <= self.len()));
+        // SAFETY: offset + len lies within the mapping (checked by the caller,
+        // like CPython's "flush values out of range"); msync does not touch memory.
+        let rc = unsafe { libc::msync(self.ptr().add(offset).cast(), len, libc::MS_SYNC) };
+        if rc != 0 { Err(last_errno()) } else { Ok(()) }
+    }
+
+    /// `madvise(ptr + start, len, advice)`.
+    ///
+    /// `MADV_HWPOISON` and `MADV_SOFT_OFFLINE` are refused with EPERM (what an
+    /// unprivileged CPython gets) instead of poisoning this process's memory.
+    pub fn madvise(&self, start: usize, len: usize, advice: i32) -> Result<(), i32> {
+        debug_assert!(start.checked_add(len).is_some_and(|end| end <= self.len()));
+        if advice == libc::MADV_HWPOISON || advice == libc::MADV_SOFT_OFFLINE {
+            return Err(libc::EPERM);
+        }
+        // SAFETY: the range lies within the mapping (checked by the caller);
+        // no references into it are live (Mmap copies in and out), so advice
+        // that discards contents (MADV_DONTNEED, MADV_REMOVE, ...) cannot
+        // invalidate Rust borrows.
+        let rc = unsafe { libc::madvise(self.ptr().add(start).cast(), len, advice) };
+        if rc != 0 { Err(last_errno()) } else { Ok(()) }
+    }
+
+    /// `mremap(ptr, len, new_len, MREMAP_MAYMOVE)`.
+    #[cfg(target_os = "linux")]
+    pub fn remap(&mut self, new_len: usize) -> Result<(), i32> {
+        if new_len == 0 {
+            // The kernel refuses a zero new size; memmap2 would instead keep a
+            // one-byte map, so answer as the kernel does.
+            return Err(libc::EINVAL);
+        }
+        match &mut self.region {
+            Region::Memmap(raw) => {
+                // SAFETY: no references into the map are live (`&mut self`).
+                // Pages past the end of the file fault on access exactly as
+                // they do in CPython after the same resize.
+                unsafe { raw.remap(new_len, memmap2::RemapOptions::new().may_move(true)) }
+                    .map_err(|e| io_errno(&e))
+            }
+            Region::Raw { ptr, len } => {
+                // SAFETY: ptr/len describe a mapping we own; `&mut self` means
+                // nothing refers into it while it may move.
+                let p = unsafe {
+                    libc::mremap(ptr.as_ptr().cast(), *len, new_len, libc::MREMAP_MAYMOVE)
+                };
+                if p == libc::MAP_FAILED {
+                    return Err(last_errno());
+                }
+                *ptr = NonNull::new(p.cast()).ok_or(libc::EINVAL)?;
+                *len = new_len;
+                Ok(())
+            }
+        }
+    }
+
+    /// `mremap` does not exist here; the `Mmap` layer raises CPython's
+    /// `SystemError` before calling this.
+    #[cfg(not(target_os = "linux"))]
+    pub fn remap(&mut self, _new_len: usize) -> Result<(), i32> {
+        Err(libc::ENOSYS)
+    }
+}
+
+impl Drop for Mapping {
+    fn drop(&mut self) {
+        if let Region::Raw { ptr, len } = self.region {
+            // SAFETY: the region was created by mmap/mremap with this address and
+            // length and is unmapped exactly once, here. Errors are ignored,
+            // as CPython ignores munmap's result.
+            unsafe { libc::munmap(ptr.as_ptr().cast(), len) };
+        }
+    }
+}
+
+// SAFETY: a Mapping owns its region exclusively (like memmap2's MmapRaw); the
+// raw pointer is not shared with other threads except through &/&mut borrows.
+unsafe impl Send for Mapping {}
+// SAFETY: shared access only reads through `bytes()`, which is a plain copy
+// source; mutation needs `&mut self`.
+unsafe impl Sync for Mapping {}

@@ -77,7 +77,11 @@ impl Value {
 /// Writes `bytes` as Python's `repr` does: `b'...'` with `\x..` escapes,
 /// double quotes when the bytes hold `'` but no `"`.
 pub fn write_bytes_repr(f: &mut impl fmt::Write, bytes: &[u8]) -> fmt::Result {
-    let quote = if bytes.contains(&b'\'') && !bytes.contains(&b'"') { b'"' } else { b'\'' };
+    let quote = if bytes.contains(&b'\'') && !bytes.contains(&b'"') {
+        b'"'
+    } else {
+        b'\''
+    };
     f.write_char('b')?;
     f.write_char(quote as char)?;
     for &b in bytes {
@@ -96,7 +100,11 @@ pub fn write_bytes_repr(f: &mut impl fmt::Write, bytes: &[u8]) -> fmt::Result {
 
 /// Writes `s` as Python 3's `repr` of a `str` does for printable text.
 pub fn write_str_repr(f: &mut impl fmt::Write, s: &str) -> fmt::Result {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     f.write_char(quote)?;
     for c in s.chars() {
         match c {
@@ -125,7 +133,8 @@ impl fmt::Display for Value {
             Ok(())
         }
         fn opt(v: &Option<Box<Value>>) -> String {
-            v.as_ref().map_or_else(|| "None".to_owned(), |v| v.to_string())
+            v.as_ref()
+                .map_or_else(|| "None".to_owned(), |v| v.to_string())
         }
         match self {
             Value::None => f.write_str("None"),

@@ -1,0 +1,928 @@
+//! The Python-level layer: calls with Python-like [`Value`] arguments, as the
+//! conformance harness drives them, converted and checked in CPython's order.
+
+use crate::args::{self, Flavor, IntCode};
+use crate::error::{Error, ErrorKind};
+use crate::mmap::{Mmap, MmapOptions};
+use crate::profile::{Platform, Profile};
+use crate::value::Value;
+
+/// The Unix constructor's parameters, in order (`trackfd` is keyword-only, 3.13+).
+const CTOR_PARAMS: [&str; 7] = [
+    "fileno", "length", "flags", "prot", "access", "offset", "trackfd",
+];
+
+/// The fake address `repr()` prints for versions whose repr is
+/// `object.__repr__` (≤ 3.8): real addresses differ per run, so this one is fixed.
+pub const FAKE_ADDRESS: &str = "0x7f0000000000";
+
+/// `PyArg_ParseTupleAndKeywords(args, kwargs, "in|iiiL[$p]", …)` for the Unix
+/// constructor: the converted values by parameter index, or CPython's TypeError.
+fn bind_ctor_args(
+    profile: Profile,
+    args: &[Value],
+    kwargs: &[(String, Value)],
+) -> Result<[Option<i64>; 7], Error> {
+    let py = profile.python;
+    let n_params = if py.at_least(3, 13) { 7 } else { 6 };
+    let max_positional = 6;
+    let (nargs, nkw) = (args.len(), kwargs.len());
+    if nargs + nkw > n_params {
+        let kw = if nargs == 0 && py.at_least(3, 7) {
+            "keyword "
+        } else {
+            ""
+        };
+        return Err(Error::type_error(format!(
+            "function takes at most {n_params} {kw}arguments ({} given)",
+            nargs + nkw
+        )));
+    }
+    if nargs > max_positional {
+        return Err(Error::type_error(format!(
+            "function takes at most {max_positional} positional arguments ({nargs} given)"
+        )));
+    }
+    let lookup = |name: &str| kwargs.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+    let mut bound = [None; 7];
+    for (i, slot) in bound.iter_mut().enumerate().take(n_params) {
+        let value = if i < nargs {
+            Some(&args[i])
+        } else {
+            lookup(CTOR_PARAMS[i])
+        };
+        match value {
+            Some(v) => {
+                // Converted as soon as it is bound, like CPython's loop.
+                *slot = Some(convert_ctor_arg(profile, i, v)?);
+            }
+            None if i < 2 => {
+                let name = CTOR_PARAMS[i];
+                return Err(Error::type_error(if py.at_least(3, 7) {
+                    format!(
+                        "function missing required argument '{name}' (pos {})",
+                        i + 1
+                    )
+                } else {
+                    format!("Required argument '{name}' (pos {}) not found", i + 1)
+                }));
+            }
+            None => {}
+        }
+    }
+    if nkw > 0 {
+        for (i, name) in CTOR_PARAMS.iter().enumerate().take(nargs) {
+            if lookup(name).is_some() {
+                return Err(Error::type_error(if py.at_least(3, 7) {
+                    format!(
+                        "argument for function given by name ('{name}') and position ({})",
+                        i + 1
+                    )
+                } else {
+                    format!("Argument given by name ('{name}') and position ({})", i + 1)
+                }));
+            }
+        }
+        if let Some((k, _)) = kwargs
+            .iter()
+            .find(|(k, _)| !CTOR_PARAMS[..n_params].contains(&k.as_str()))
+        {
+            return Err(Error::type_error(if py.at_least(3, 13) {
+                format!("this function got an unexpected keyword argument '{k}'")
+            } else {
+                format!("'{k}' is an invalid keyword argument for this function")
+            }));
+        }
+    }
+    Ok(bound)
+}
+
+/// Converts constructor argument number `i` with its format code.
+fn convert_ctor_arg(profile: Profile, i: usize, v: &Value) -> Result<i64, Error> {
+    match i {
+        1 => args::int(profile, v, IntCode::Ssize),
+        5 => args::int(profile, v, IntCode::LongLong),
+        6 => Ok(i64::from(args::truthy(v))),
+        _ => args::int(profile, v, IntCode::Int),
+    }
+}
+
+/// A bytes-like argument, where the map itself ([`Value::Receiver`]) counts as one.
+fn bytes_arg(m: &Mmap, v: &Value) -> Result<Vec<u8>, Error> {
+    match v {
+        Value::Receiver => m.to_bytes(),
+        v => args::buffer(v).map(<[u8]>::to_vec),
+    }
+}
+
+/// AttributeError `'mmap.mmap' object has no attribute 'x'`.
+fn no_attribute(name: &str) -> Error {
+    Error::new(
+        ErrorKind::AttributeError,
+        format!("'mmap.mmap' object has no attribute '{name}'"),
+    )
+}
+
+impl Mmap {
+    /// Equivalent to Python's `mmap.mmap(*args, **kwargs)` for `profile`: the
+    /// Unix constructor `mmap(fileno, length, flags=MAP_SHARED,
+    /// prot=PROT_WRITE|PROT_READ, access=ACCESS_DEFAULT, offset=0[, *, trackfd=True])`
+    /// (`trackfd` from 3.13). `fileno` is a real descriptor of this process
+    /// (-1 = anonymous).
+    ///
+    /// # Errors
+    ///
+    /// The argument parser's TypeError/OverflowError texts of the profile's
+    /// version, then everything [`MmapOptions::map`] raises. Windows profiles
+    /// are not implemented (SystemError naming the profile). Python 2.7
+    /// profiles get the 3.6 behaviour apart from `mmap.error` for OS errors:
+    /// 2.7's `str`-based API and converter texts are not modelled.
+    pub fn construct(
+        profile: Profile,
+        args: &[Value],
+        kwargs: &[(String, Value)],
+    ) -> Result<Mmap, Error> {
+        if profile.platform == Platform::Windows {
+            return Err(Error::new(
+                ErrorKind::SystemError,
+                format!("the reference implements the Unix constructor only, not {profile}"),
+            ));
+        }
+        let [fileno, length, flags, prot, access, offset, trackfd] =
+            bind_ctor_args(profile, args, kwargs)?;
+        let mut opts = MmapOptions::new();
+        if let Some(flags) = flags {
+            opts.flags(flags as i32);
+        }
+        if let Some(prot) = prot {
+            opts.prot(prot as i32);
+        }
+        if let Some(access) = access {
+            opts.access(access as i32);
+        }
+        if let Some(offset) = offset {
+            opts.offset(offset);
+        }
+        if let Some(trackfd) = trackfd {
+            opts.trackfd(trackfd != 0);
+        }
+        // Both are required, so the parser has bound them.
+        let (fileno, length) = (fileno.unwrap_or(-1) as i32, length.unwrap_or(0));
+        opts.map(profile, fileno, length)
+    }
+
+    /// True when the profile's `mmap.mmap` has a method called `name`.
+    fn has_method(&self, name: &str) -> bool {
+        let py = self.profile.python;
+        match name {
+            "close" | "find" | "rfind" | "flush" | "move" | "read" | "read_byte" | "readline"
+            | "resize" | "seek" | "size" | "tell" | "write" | "write_byte" | "__len__"
+            | "__getitem__" | "__setitem__" | "__delitem__" | "__repr__" => true,
+            "__enter__" | "__exit__" => py.at_least(3, 2),
+            "madvise" => py.at_least(3, 8) && self.profile.platform != Platform::Windows,
+            "seekable" => py.at_least(3, 13),
+            _ => false,
+        }
+    }
+
+    /// Equivalent to Python's `m.<name>(*args, **kwargs)` for every method of
+    /// the profile's `mmap.mmap`, including `__enter__` (returns
+    /// [`Value::Receiver`]), `__exit__`, `__len__`, `__getitem__`,
+    /// `__setitem__`, `__delitem__` and `__repr__`. Return values follow the
+    /// version: `write` → count (3.6+) or None, `seek` → None (≤3.12) or the
+    /// position (3.13+), `flush` → 0 (≤3.7) or None.
+    ///
+    /// # Errors
+    ///
+    /// AttributeError `'mmap.mmap' object has no attribute 'x'` for names the
+    /// version lacks; the call machinery's TypeErrors (keywords, argument
+    /// counts) and converter errors of the version; then what the method raises.
+    pub fn call(
+        &mut self,
+        name: &str,
+        args: &[Value],
+        kwargs: &[(String, Value)],
+    ) -> Result<Value, Error> {
+        let profile = self.profile;
+        let py = profile.python;
+        if name == "closed" && py.at_least(3, 2) {
+            return Err(Error::type_error("'bool' object is not callable"));
+        }
+        if !self.has_method(name) {
+            return Err(no_attribute(name));
+        }
+        let n = |v: &Value| args::int(profile, v, IntCode::Ssize);
+        let opt_n = |i: usize| args.get(i).map(n).transpose();
+        match name {
+            "tell" | "size" | "read_byte" | "readline" | "close" | "__enter__" | "seekable" => {
+                args::no_args(profile, name, args, kwargs)?;
+                match name {
+                    "tell" => Ok(Value::Int(self.tell()? as i128)),
+                    "size" => Ok(Value::Int(self.size()?.into())),
+                    "read_byte" => Ok(Value::Int(self.read_byte()?.into())),
+                    "readline" => Ok(Value::Bytes(self.readline()?)),
+                    "close" => self.close().map(|()| Value::None),
+                    "__enter__" => self.mapping().map(|_| Value::Receiver),
+                    _ => Ok(Value::Bool(true)),
+                }
+            }
+            "__len__" | "__getitem__" | "__setitem__" | "__delitem__" | "__repr__" => {
+                args::no_kwargs(profile, name, Flavor::SlotWrapper, kwargs)?;
+                match name {
+                    "__len__" => {
+                        args::slot_arity(profile, args, 0)?;
+                        Ok(Value::Int(self.len()? as i128))
+                    }
+                    "__repr__" => {
+                        args::slot_arity(profile, args, 0)?;
+                        Ok(Value::Str(self.repr()))
+                    }
+                    "__getitem__" => {
+                        args::slot_arity(profile, args, 1)?;
+                        self.getitem(&args[0])
+                    }
+                    "__delitem__" => {
+                        args::slot_arity(profile, args, 1)?;
+                        self.delitem(&args[0]).map(|()| Value::None)
+                    }
+                    _ => {
+                        args::unpack_arity(args, 2)?;
+                        self.setitem(&args[0], &args[1]).map(|()| Value::None)
+                    }
+                }
+            }
+            _ => {
+                args::no_kwargs(profile, name, Flavor::VarArgs, kwargs)?;
+                if name == "__exit__" {
+                    return self.close().map(|()| Value::None);
+                }
+                self.mapping()?;
+                match name {
+                    "read" => {
+                        args::arity(name, args, 0, 1)?;
+                        let limit = match args.first() {
+                            Some(v) => args::optional_ssize(profile, v)?,
+                            None => None,
+                        };
+                        Ok(Value::Bytes(self.read(limit)?))
+                    }
+                    "write" => {
+                        args::arity(name, args, 1, 1)?;
+                        let data = bytes_arg(self, &args[0])?;
+                        let count = self.write(&data)?;
+                        Ok(if py.at_least(3, 6) {
+                            Value::Int(count as i128)
+                        } else {
+                            Value::None
+                        })
+                    }
+                    "write_byte" => {
+                        args::arity(name, args, 1, 1)?;
+                        let byte = args::int(profile, &args[0], IntCode::UByte)? as u8;
+                        self.write_byte(byte).map(|()| Value::None)
+                    }
+                    "seek" => {
+                        args::arity(name, args, 1, 2)?;
+                        let dist = n(&args[0])?;
+                        let whence = match args.get(1) {
+                            Some(v) => args::int(profile, v, IntCode::Int)? as i32,
+                            None => 0,
+                        };
+                        let pos = self.seek(dist, whence)?;
+                        Ok(if py.at_least(3, 13) {
+                            Value::Int(pos as i128)
+                        } else {
+                            Value::None
+                        })
+                    }
+                    "find" | "rfind" => {
+                        args::arity(name, args, 1, 3)?;
+                        let sub = bytes_arg(self, &args[0])?;
+                        let (start, end) = (opt_n(1)?, opt_n(2)?);
+                        let found = if name == "find" {
+                            self.find(&sub, start, end)?
+                        } else {
+                            self.rfind(&sub, start, end)?
+                        };
+                        Ok(Value::Int(found.into()))
+                    }
+                    "move" => {
+                        args::arity(name, args, 3, 3)?;
+                        let (dest, src, count) = (n(&args[0])?, n(&args[1])?, n(&args[2])?);
+                        self.move_(dest, src, count).map(|()| Value::None)
+                    }
+                    "flush" => {
+                        args::arity(name, args, 0, 2)?;
+                        let (offset, size) = (opt_n(0)?, opt_n(1)?);
+                        self.flush(offset, size)?;
+                        Ok(if py.at_least(3, 8) {
+                            Value::None
+                        } else {
+                            Value::Int(0)
+                        })
+                    }
+                    "resize" => {
+                        args::arity(name, args, 1, 1)?;
+                        let newsize = n(&args[0])?;
+                        self.resize(newsize).map(|()| Value::None)
+                    }
+                    "madvise" => {
+                        args::arity(name, args, 1, 3)?;
+                        let option = args::int(profile, &args[0], IntCode::Int)? as i32;
+                        let start = opt_n(1)?.unwrap_or(0);
+                        let length = opt_n(2)?;
+                        self.madvise(option, start, length).map(|()| Value::None)
+                    }
+                    _ => Err(no_attribute(name)),
+                }
+            }
+        }
+    }
+
+    /// Equivalent to Python's `m.<name>` for data attributes: `closed` (3.2+).
+    ///
+    /// # Errors
+    ///
+    /// AttributeError `'mmap.mmap' object has no attribute 'x'` for anything
+    /// else (methods are reached through [`Mmap::call`]).
+    pub fn getattr(&self, name: &str) -> Result<Value, Error> {
+        match name {
+            "closed" if self.profile.python.at_least(3, 2) => Ok(Value::Bool(self.closed())),
+            _ => Err(no_attribute(name)),
+        }
+    }
+
+    /// Equivalent to Python's `m[key]`: an int for an index, bytes for a slice.
+    ///
+    /// # Errors
+    ///
+    /// ValueError `mmap closed or invalid`; IndexError `mmap index out of
+    /// range` / `cannot fit 'int' into an index-sized integer`; the slice
+    /// errors (`slice step cannot be zero`, `slice indices must be integers or
+    /// None or have an __index__ method`); TypeError `mmap indices must be integers`.
+    pub fn getitem(&self, key: &Value) -> Result<Value, Error> {
+        let len = self.len()?;
+        if let Some(i) = key.as_index() {
+            let i = args::index_or(i, Error::index_error)?;
+            return Ok(Value::Int(self.item(i)?.into()));
+        }
+        if let Value::Slice(start, stop, step) = key {
+            let s = args::slice(start.as_deref(), stop.as_deref(), step.as_deref(), len)?;
+            return Ok(Value::Bytes(self.slice_bytes(s)?));
+        }
+        Err(Error::type_error("mmap indices must be integers"))
+    }
+
+    /// Equivalent to Python's `m[key] = value`, with CPython's order of checks:
+    /// closed, writability, index (range before value) or slice, value type,
+    /// value range / length.
+    ///
+    /// # Errors
+    ///
+    /// ValueError `mmap closed or invalid`; TypeError `mmap can't modify a
+    /// readonly memory map.`; IndexError `mmap index out of range`; TypeError
+    /// `mmap item value must be an int`; ValueError `mmap item value must be in
+    /// range(0, 256)`; TypeError `a bytes-like object is required, not 'str'`;
+    /// IndexError `mmap slice assignment is wrong size`; TypeError `mmap indices
+    /// must be integer`.
+    pub fn setitem(&mut self, key: &Value, value: &Value) -> Result<(), Error> {
+        self.assign(key, Some(value))
+    }
+
+    /// Equivalent to Python's `del m[key]`, which always fails.
+    ///
+    /// # Errors
+    ///
+    /// After the same checks as [`Mmap::setitem`]: TypeError `mmap doesn't
+    /// support item deletion` (index) or `mmap object doesn't support slice
+    /// deletion` (slice).
+    pub fn delitem(&mut self, key: &Value) -> Result<(), Error> {
+        self.assign(key, None)
+    }
+
+    /// CPython's `mmap_ass_subscript`: `value` None means deletion.
+    fn assign(&mut self, key: &Value, value: Option<&Value>) -> Result<(), Error> {
+        let len = self.len()?;
+        self.check_writable()?;
+        if let Some(i) = key.as_index() {
+            let i = args::index_or(i, Error::index_error)?;
+            let at = self.position_of(i)?;
+            let Some(value) = value else {
+                return Err(Error::type_error("mmap doesn't support item deletion"));
+            };
+            let Some(v) = value.as_index() else {
+                return Err(Error::type_error("mmap item value must be an int"));
+            };
+            let v = args::index_or(v, Error::type_error)?;
+            let byte = u8::try_from(v)
+                .map_err(|_| Error::value_error("mmap item value must be in range(0, 256)"))?;
+            return self.set_item(at as i64, byte);
+        }
+        if let Value::Slice(start, stop, step) = key {
+            let s = args::slice(start.as_deref(), stop.as_deref(), step.as_deref(), len)?;
+            let Some(value) = value else {
+                return Err(Error::type_error(
+                    "mmap object doesn't support slice deletion",
+                ));
+            };
+            let src = bytes_arg(self, value)?;
+            if src.len() != s.len {
+                return Err(Error::index_error("mmap slice assignment is wrong size"));
+            }
+            return self.store_slice(s, &src);
+        }
+        Err(Error::type_error("mmap indices must be integer"))
+    }
+
+    /// Equivalent to Python's `item in m`, which goes through the sequence
+    /// slot yielding 1-byte `bytes`: true only for a bytes-like `item` of
+    /// length 1 whose byte occurs (`49 in m` is False).
+    ///
+    /// # Errors
+    ///
+    /// ValueError `mmap closed or invalid`.
+    pub fn contains(&self, item: &Value) -> Result<bool, Error> {
+        let data = self.mapping()?.bytes();
+        Ok(match item.as_buffer() {
+            Some(&[b]) => memchr::memchr(b, data).is_some(),
+            _ => false,
+        })
+    }
+
+    /// Equivalent to Python's `list(m)`: 1-byte `bytes` values.
+    ///
+    /// # Errors
+    ///
+    /// ValueError `mmap closed or invalid`.
+    pub fn iter(&self) -> Result<Vec<Value>, Error> {
+        Ok(self
+            .mapping()?
+            .bytes()
+            .iter()
+            .map(|&b| Value::Bytes(vec![b]))
+            .collect())
+    }
+
+    /// Equivalent to Python's `repr(m)`: from 3.9
+    /// `<mmap.mmap closed=False, access=ACCESS_DEFAULT, length=10, pos=0, offset=0>`
+    /// or `<mmap.mmap closed=True>`; up to 3.8 the default
+    /// `<mmap.mmap object at 0x…>` with the fixed [`FAKE_ADDRESS`].
+    pub fn repr(&self) -> String {
+        if !self.profile.python.at_least(3, 9) {
+            return format!("<mmap.mmap object at {FAKE_ADDRESS}>");
+        }
+        match self.len() {
+            Err(_) => "<mmap.mmap closed=True>".to_owned(),
+            Ok(len) => format!(
+                "<mmap.mmap closed=False, access={}, length={len}, pos={}, offset={}>",
+                self.access().name(),
+                self.raw_pos(),
+                self.offset()
+            ),
+        }
+    }
+}
+
+/// The `mmap` module's integer constants for `profile`, as present in that
+/// version on that platform: `ACCESS_*`, `PAGESIZE`, `ALLOCATIONGRANULARITY`,
+/// and on Unix `PROT_*`, `MAP_*`, `MADV_*`.
+///
+/// Linux values and presence are verified on CPython 2.7 and 3.6–3.13
+/// (x86-64). macOS values are Darwin's header values, not run.
+pub fn constants(profile: Profile) -> Vec<(&'static str, i128)> {
+    let py = profile.python;
+    let mut out: Vec<(&'static str, i128)> =
+        vec![("ACCESS_READ", 1), ("ACCESS_WRITE", 2), ("ACCESS_COPY", 3)];
+    if py.at_least(3, 7) {
+        out.push(("ACCESS_DEFAULT", 0));
+    }
+    out.push(("PAGESIZE", profile.pagesize() as i128));
+    out.push((
+        "ALLOCATIONGRANULARITY",
+        profile.allocation_granularity() as i128,
+    ));
+    match profile.platform {
+        Platform::Windows => {}
+        Platform::Linux => {
+            out.extend([
+                ("PROT_READ", 1),
+                ("PROT_WRITE", 2),
+                ("PROT_EXEC", 4),
+                ("MAP_SHARED", 1),
+                ("MAP_PRIVATE", 2),
+                ("MAP_DENYWRITE", 2048),
+                ("MAP_EXECUTABLE", 4096),
+                ("MAP_ANON", 32),
+                ("MAP_ANONYMOUS", 32),
+            ]);
+            if py.at_least(3, 10) {
+                out.push(("MAP_POPULATE", 32768));
+            }
+            if py.at_least(3, 11) {
+                out.push(("MAP_STACK", 131072));
+            }
+            if py.at_least(3, 13) {
+                out.extend([("MAP_NORESERVE", 16384), ("MAP_32BIT", 64)]);
+            }
+            if py.at_least(3, 8) {
+                out.extend([
+                    ("MADV_NORMAL", 0),
+                    ("MADV_RANDOM", 1),
+                    ("MADV_SEQUENTIAL", 2),
+                    ("MADV_WILLNEED", 3),
+                    ("MADV_DONTNEED", 4),
+                    ("MADV_FREE", 8),
+                    ("MADV_REMOVE", 9),
+                    ("MADV_DONTFORK", 10),
+                    ("MADV_DOFORK", 11),
+                    ("MADV_MERGEABLE", 12),
+                    ("MADV_UNMERGEABLE", 13),
+                    ("MADV_HUGEPAGE", 14),
+                    ("MADV_NOHUGEPAGE", 15),
+                    ("MADV_DONTDUMP", 16),
+                    ("MADV_DODUMP", 17),
+                    ("MADV_HWPOISON", 100),
+                ]);
+            }
+        }
+        Platform::MacOs => {
+            out.extend([
+                ("PROT_READ", 1),
+                ("PROT_WRITE", 2),
+                ("PROT_EXEC", 4),
+                ("MAP_SHARED", 1),
+                ("MAP_PRIVATE", 2),
+                ("MAP_ANON", 0x1000),
+                ("MAP_ANONYMOUS", 0x1000),
+            ]);
+            if py.at_least(3, 13) {
+                out.extend([
+                    ("MAP_NORESERVE", 0x40),
+                    ("MAP_NOEXTEND", 0x100),
+                    ("MAP_HASSEMAPHORE", 0x200),
+                    ("MAP_NOCACHE", 0x400),
+                    ("MAP_JIT", 0x800),
+                    ("MAP_RESILIENT_CODESIGN", 0x2000),
+                    ("MAP_RESILIENT_MEDIA", 0x4000),
+                    ("MAP_32BIT", 0x8000),
+                    ("MAP_TRANSLATED_ALLOW_EXECUTE", 0x20000),
+                    ("MAP_UNIX03", 0x40000),
+                    ("MAP_TPRO", 0x80000),
+                ]);
+            }
+            if py.at_least(3, 8) {
+                out.extend([
+                    ("MADV_NORMAL", 0),
+                    ("MADV_RANDOM", 1),
+                    ("MADV_SEQUENTIAL", 2),
+                    ("MADV_WILLNEED", 3),
+                    ("MADV_DONTNEED", 4),
+                    ("MADV_FREE", 5),
+                    ("MADV_FREE_REUSABLE", 7),
+                    ("MADV_FREE_REUSE", 8),
+                ]);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::os::fd::AsRawFd;
+
+    use rstest::rstest;
+
+    use super::*;
+    use crate::profile::PyVersion;
+
+    fn py(minor: u8) -> Profile {
+        Profile::new(PyVersion::new(3, minor), Platform::Linux)
+    }
+
+    fn int(i: i128) -> Value {
+        Value::Int(i)
+    }
+
+    fn slice(a: Option<i128>, b: Option<i128>, c: Option<i128>) -> Value {
+        let part = |x: Option<i128>| x.map(|i| Box::new(Value::Int(i)));
+        Value::Slice(part(a), part(b), part(c))
+    }
+
+    /// `mmap.mmap(-1, 10)` holding `b"0123456789"`, position 0.
+    fn digits(minor: u8) -> Mmap {
+        let mut m = Mmap::construct(py(minor), &[int(-1), int(10)], &[]).unwrap();
+        m.setitem(
+            &slice(None, None, None),
+            &Value::Bytes(b"0123456789".to_vec()),
+        )
+        .unwrap();
+        m
+    }
+
+    fn call(m: &mut Mmap, name: &str, args: &[Value]) -> Result<Value, Error> {
+        m.call(name, args, &[])
+    }
+
+    fn err<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
+        r.unwrap_err().to_string()
+    }
+
+    #[rstest]
+    #[case(11, "tell", vec![int(1)], "TypeError: mmap.tell() takes no arguments (1 given)")]
+    #[case(8, "tell", vec![int(1)], "TypeError: tell() takes no arguments (1 given)")]
+    #[case(11, "read", vec![int(1), int(2)], "TypeError: read() takes at most 1 argument (2 given)")]
+    #[case(11, "read", vec![Value::Float(1.5)], "TypeError: argument should be integer or None, not 'float'")]
+    #[case(11, "find", vec![Value::Str("1".into())], "TypeError: a bytes-like object is required, not 'str'")]
+    #[case(11, "find", vec![Value::Bytes(b"1".to_vec()), Value::Float(1.5)], "TypeError: 'float' object cannot be interpreted as an integer")]
+    #[case(9, "find", vec![Value::Bytes(b"1".to_vec()), Value::Float(1.5)], "TypeError: integer argument expected, got float")]
+    #[case(11, "seek", vec![int(1 << 64)], "OverflowError: Python int too large to convert to C ssize_t")]
+    #[case(11, "seek", vec![int(0), int(1 << 40)], "OverflowError: signed integer is greater than maximum")]
+    #[case(11, "write_byte", vec![int(256)], "OverflowError: unsigned byte integer is greater than maximum")]
+    #[case(11, "write_byte", vec![int(1 << 64)], "OverflowError: Python int too large to convert to C long")]
+    #[case(11, "move", vec![int(1), int(2)], "TypeError: move() takes exactly 3 arguments (2 given)")]
+    #[case(11, "__len__", vec![int(1)], "TypeError: expected 0 arguments, got 1")]
+    #[case(11, "__setitem__", vec![int(1)], "TypeError:  expected 2 arguments, got 1")]
+    #[case(11, "seekable", vec![], "AttributeError: 'mmap.mmap' object has no attribute 'seekable'")]
+    #[case(7, "madvise", vec![int(0)], "AttributeError: 'mmap.mmap' object has no attribute 'madvise'")]
+    #[case(11, "xyz", vec![], "AttributeError: 'mmap.mmap' object has no attribute 'xyz'")]
+    fn call_errors_match_cpython(
+        #[case] minor: u8,
+        #[case] name: &str,
+        #[case] args: Vec<Value>,
+        #[case] expected: &str,
+    ) {
+        assert_eq!(err(call(&mut digits(minor), name, &args)), expected);
+    }
+
+    #[test]
+    fn keyword_errors_name_the_method_per_version() {
+        let kw = [("x".to_owned(), int(1))];
+        let mut m = digits(11);
+        assert_eq!(
+            err(m.call("find", &[], &kw)),
+            "TypeError: mmap.find() takes no keyword arguments"
+        );
+        assert_eq!(
+            err(m.call("__len__", &[], &kw)),
+            "TypeError: wrapper __len__() takes no keyword arguments"
+        );
+        let mut m = digits(10);
+        assert_eq!(
+            err(m.call("read", &[], &kw)),
+            "TypeError: read() takes no keyword arguments"
+        );
+        assert_eq!(
+            err(m.call("tell", &[], &kw)),
+            "TypeError: mmap.tell() takes no keyword arguments"
+        );
+    }
+
+    #[test]
+    fn return_values_follow_the_version() {
+        let mut m = digits(12);
+        assert_eq!(call(&mut m, "seek", &[int(3)]), Ok(Value::None));
+        assert_eq!(
+            call(&mut m, "write", &[Value::Bytes(b"ab".to_vec())]),
+            Ok(int(2))
+        );
+        assert_eq!(call(&mut m, "flush", &[]), Ok(Value::None));
+        let mut m = digits(13);
+        assert_eq!(call(&mut m, "seek", &[int(3)]), Ok(int(3)));
+        assert_eq!(call(&mut m, "seekable", &[]), Ok(Value::Bool(true)));
+        let mut m = digits(7);
+        assert_eq!(call(&mut m, "flush", &[]), Ok(int(0)));
+    }
+
+    #[test]
+    fn constructor_argument_errors() {
+        let c = |minor, args: &[Value], kwargs: &[(String, Value)]| {
+            err(Mmap::construct(py(minor), args, kwargs))
+        };
+        let kw = |k: &str, v: Value| vec![(k.to_owned(), v)];
+        assert_eq!(
+            c(11, &[], &[]),
+            "TypeError: function missing required argument 'fileno' (pos 1)"
+        );
+        assert_eq!(
+            c(6, &[int(-1)], &[]),
+            "TypeError: Required argument 'length' (pos 2) not found"
+        );
+        assert_eq!(
+            c(11, &[int(-1), int(10)], &kw("trackfd", Value::Bool(false))),
+            "TypeError: 'trackfd' is an invalid keyword argument for this function"
+        );
+        assert_eq!(
+            c(13, &[int(-1), int(10)], &kw("bogus", int(1))),
+            "TypeError: this function got an unexpected keyword argument 'bogus'"
+        );
+        assert_eq!(
+            c(11, &[int(-1), int(10)], &kw("length", int(10))),
+            "TypeError: argument for function given by name ('length') and position (2)"
+        );
+        let seven: Vec<Value> = [-1, 10, 1, 3, 0, 0, 1].into_iter().map(int).collect();
+        assert_eq!(
+            c(11, &seven, &[]),
+            "TypeError: function takes at most 6 arguments (7 given)"
+        );
+        assert_eq!(
+            c(13, &seven, &[]),
+            "TypeError: function takes at most 6 positional arguments (7 given)"
+        );
+        assert_eq!(
+            c(11, &[int(-1), int(10)], &kw("offset", int(1 << 64))),
+            "OverflowError: Python int too large to convert to C long"
+        );
+        assert_eq!(
+            c(11, &[int(-1), int(-1)], &kw("access", int(9))),
+            "OverflowError: memory mapped length must be positive"
+        );
+        assert_eq!(
+            c(11, &[int(-1), int(10)], &kw("access", int(7))),
+            "ValueError: mmap invalid access parameter."
+        );
+    }
+
+    #[test]
+    fn constructor_maps_a_real_fd() {
+        let mut f = tempfile::tempfile().unwrap();
+        f.write_all(b"0123456789").unwrap();
+        let fd = int(f.as_raw_fd().into());
+        let mut m = Mmap::construct(py(11), &[fd, int(0)], &[("access".into(), int(1))]).unwrap();
+        assert_eq!(call(&mut m, "size", &[]), Ok(int(10)));
+        assert_eq!(
+            m.repr(),
+            "<mmap.mmap closed=False, access=ACCESS_READ, length=10, pos=0, offset=0>"
+        );
+        assert_eq!(
+            err(m.setitem(&int(100), &int(1))),
+            "TypeError: mmap can't modify a readonly memory map."
+        );
+    }
+
+    #[rstest]
+    #[case(int(-1), Ok(int(57)))]
+    #[case(Value::Index(3), Ok(int(51)))]
+    #[case(Value::Bool(true), Ok(int(49)))]
+    #[case(int(10), Err("IndexError: mmap index out of range"))]
+    #[case(int(1 << 70), Err("IndexError: cannot fit 'int' into an index-sized integer"))]
+    #[case(Value::Float(1.5), Err("TypeError: mmap indices must be integers"))]
+    #[case(slice(Some(8), Some(2), Some(-2)), Ok(Value::Bytes(b"864".to_vec())))]
+    #[case(slice(None, None, Some(1 << 70)), Ok(Value::Bytes(b"0".to_vec())))]
+    #[case(
+        slice(None, None, Some(0)),
+        Err("ValueError: slice step cannot be zero")
+    )]
+    fn getitem_matches_cpython(#[case] key: Value, #[case] expected: Result<Value, &str>) {
+        let got = digits(11).getitem(&key).map_err(|e| e.to_string());
+        assert_eq!(got, expected.map_err(str::to_owned));
+    }
+
+    #[rstest]
+    #[case(int(10), Value::Str("xx".into()), "IndexError: mmap index out of range")]
+    #[case(int(0), Value::Bytes(b"a".to_vec()), "TypeError: mmap item value must be an int")]
+    #[case(
+        int(0),
+        int(256),
+        "ValueError: mmap item value must be in range(0, 256)"
+    )]
+    #[case(int(0), int(1 << 70), "TypeError: cannot fit 'int' into an index-sized integer")]
+    #[case(slice(Some(0), Some(3), None), Value::Bytes(b"xy".to_vec()), "IndexError: mmap slice assignment is wrong size")]
+    #[case(slice(Some(0), Some(3), None), Value::Str("abc".into()), "TypeError: a bytes-like object is required, not 'str'")]
+    #[case(Value::Str("a".into()), int(1), "TypeError: mmap indices must be integer")]
+    fn setitem_errors_match_cpython(
+        #[case] key: Value,
+        #[case] value: Value,
+        #[case] expected: &str,
+    ) {
+        assert_eq!(err(digits(11).setitem(&key, &value)), expected);
+    }
+
+    #[test]
+    fn setitem_and_delitem() {
+        let mut m = digits(11);
+        m.setitem(
+            &slice(None, None, Some(-1)),
+            &Value::Bytes(b"abcdefghij".to_vec()),
+        )
+        .unwrap();
+        assert_eq!(m.to_bytes().unwrap(), b"jihgfedcba");
+        m.setitem(
+            &slice(Some(8), Some(100), None),
+            &Value::ByteArray(b"AB".to_vec()),
+        )
+        .unwrap();
+        m.setitem(&int(0), &Value::Index(65)).unwrap();
+        assert_eq!(m.to_bytes().unwrap(), b"AihgfedcAB");
+        assert_eq!(
+            err(m.delitem(&int(100))),
+            "IndexError: mmap index out of range"
+        );
+        assert_eq!(
+            err(m.delitem(&int(0))),
+            "TypeError: mmap doesn't support item deletion"
+        );
+        assert_eq!(
+            err(m.delitem(&slice(Some(0), Some(1), None))),
+            "TypeError: mmap object doesn't support slice deletion"
+        );
+    }
+
+    #[test]
+    fn sequence_protocol_yields_one_byte_bytes() {
+        let m = digits(11);
+        assert!(m.contains(&Value::Bytes(b"1".to_vec())).unwrap());
+        assert!(m.contains(&Value::ByteArray(b"9".to_vec())).unwrap());
+        assert!(!m.contains(&int(49)).unwrap());
+        assert!(!m.contains(&Value::Bytes(b"12".to_vec())).unwrap());
+        assert!(!m.contains(&Value::Str("1".into())).unwrap());
+        assert_eq!(
+            m.iter().unwrap()[..2],
+            [Value::Bytes(b"0".to_vec()), Value::Bytes(b"1".to_vec())]
+        );
+    }
+
+    #[test]
+    fn closed_map_behaviour() {
+        let mut m = digits(13);
+        assert_eq!(call(&mut m, "__enter__", &[]), Ok(Value::Receiver));
+        assert_eq!(
+            call(&mut m, "__exit__", &[Value::None, Value::None, Value::None]),
+            Ok(Value::None)
+        );
+        assert_eq!(m.getattr("closed"), Ok(Value::Bool(true)));
+        assert_eq!(m.repr(), "<mmap.mmap closed=True>");
+        assert_eq!(call(&mut m, "close", &[]), Ok(Value::None));
+        assert_eq!(call(&mut m, "seekable", &[]), Ok(Value::Bool(true)));
+        for name in [
+            "read",
+            "tell",
+            "size",
+            "find",
+            "flush",
+            "__enter__",
+            "__len__",
+        ] {
+            let e = call(&mut m, name, &[]).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                "ValueError: mmap closed or invalid",
+                "{name}"
+            );
+        }
+        assert_eq!(
+            err(m.getitem(&int(0))),
+            "ValueError: mmap closed or invalid"
+        );
+        assert_eq!(
+            err(m.contains(&int(0))),
+            "ValueError: mmap closed or invalid"
+        );
+        assert_eq!(
+            err(call(&mut m, "tell", &[int(1)])),
+            "TypeError: mmap.tell() takes no arguments (1 given)"
+        );
+    }
+
+    #[test]
+    fn write_accepts_the_map_itself() {
+        let mut m = digits(11);
+        call(&mut m, "seek", &[int(5)]).unwrap();
+        assert_eq!(
+            err(call(&mut m, "write", &[Value::Receiver])),
+            "ValueError: data out of range"
+        );
+        assert_eq!(call(&mut m, "find", &[Value::Receiver, int(0)]), Ok(int(0)));
+    }
+
+    #[test]
+    fn repr_before_3_9_is_the_default_one() {
+        assert_eq!(
+            digits(8).repr(),
+            format!("<mmap.mmap object at {FAKE_ADDRESS}>")
+        );
+    }
+
+    #[test]
+    fn constants_follow_version_and_platform() {
+        let names = |p: Profile| constants(p).into_iter().map(|(n, _)| n).collect::<Vec<_>>();
+        assert!(!names(py(6)).contains(&"ACCESS_DEFAULT"));
+        assert!(names(py(11)).contains(&"MAP_STACK"));
+        assert!(!names(py(10)).contains(&"MAP_STACK"));
+        assert!(!names(py(7)).contains(&"MADV_NORMAL"));
+        assert!(names(py(13)).contains(&"MAP_32BIT"));
+        let win = Profile::new(PyVersion::new(3, 11), Platform::Windows);
+        assert_eq!(
+            constants(win),
+            [
+                ("ACCESS_READ", 1),
+                ("ACCESS_WRITE", 2),
+                ("ACCESS_COPY", 3),
+                ("ACCESS_DEFAULT", 0),
+                ("PAGESIZE", 4096),
+                ("ALLOCATIONGRANULARITY", 65536)
+            ]
+        );
+    }
+}

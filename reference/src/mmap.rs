@@ -1,0 +1,1032 @@
+//! The typed core: [`Mmap`], a memory map with Python's `mmap.mmap` semantics,
+//! and [`MmapOptions`], its constructor arguments.
+
+use std::os::fd::{AsRawFd, OwnedFd};
+
+use memchr::memmem;
+
+use crate::args::SSIZE_MAX;
+use crate::error::{Error, ErrorKind};
+use crate::profile::{Platform, Profile};
+use crate::sys::{self, MapRequest, Mapped, Mapping};
+
+/// `mmap.MAP_SHARED` (Linux and macOS).
+pub const MAP_SHARED: i32 = 1;
+/// `mmap.MAP_PRIVATE` (Linux and macOS).
+pub const MAP_PRIVATE: i32 = 2;
+/// `mmap.PROT_READ`.
+pub const PROT_READ: i32 = 1;
+/// `mmap.PROT_WRITE`.
+pub const PROT_WRITE: i32 = 2;
+
+/// `mmap.ACCESS_*`: how a map may be used, as CPython records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Access {
+    /// `ACCESS_DEFAULT` (0): flags/prot decide; writable.
+    Default = 0,
+    /// `ACCESS_READ` (1): read-only.
+    Read = 1,
+    /// `ACCESS_WRITE` (2): write-through.
+    Write = 2,
+    /// `ACCESS_COPY` (3): copy-on-write (`MAP_PRIVATE`).
+    Copy = 3,
+}
+
+impl Access {
+    /// The access for `mmap.ACCESS_*` value `n`, if it is one.
+    pub fn from_raw(n: i32) -> Option<Access> {
+        match n {
+            0 => Some(Access::Default),
+            1 => Some(Access::Read),
+            2 => Some(Access::Write),
+            3 => Some(Access::Copy),
+            _ => None,
+        }
+    }
+
+    /// The constant's name, as `repr()` prints it (`ACCESS_READ`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Access::Default => "ACCESS_DEFAULT",
+            Access::Read => "ACCESS_READ",
+            Access::Write => "ACCESS_WRITE",
+            Access::Copy => "ACCESS_COPY",
+        }
+    }
+}
+
+/// The optional arguments of `mmap.mmap(fileno, length, flags=MAP_SHARED,
+/// prot=PROT_READ|PROT_WRITE, access=ACCESS_DEFAULT, offset=0, *, trackfd=True)`,
+/// in the manner of memmap2's `MmapOptions`.
+///
+/// Values are kept raw (`i32`/`i64`) so that out-of-range ones get CPython's
+/// exceptions from [`MmapOptions::map`].
+#[derive(Clone, Copy, Debug)]
+pub struct MmapOptions {
+    flags: i32,
+    prot: i32,
+    access: i32,
+    offset: i64,
+    trackfd: bool,
+}
+
+impl Default for MmapOptions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MmapOptions {
+    /// The defaults: `MAP_SHARED`, `PROT_READ|PROT_WRITE`, `ACCESS_DEFAULT`,
+    /// offset 0, `trackfd=True`.
+    pub fn new() -> Self {
+        Self {
+            flags: MAP_SHARED,
+            prot: PROT_READ | PROT_WRITE,
+            access: 0,
+            offset: 0,
+            trackfd: true,
+        }
+    }
+
+    /// `flags=` (`MAP_*` bits).
+    pub fn flags(&mut self, flags: i32) -> &mut Self {
+        self.flags = flags;
+        self
+    }
+
+    /// `prot=` (`PROT_*` bits).
+    pub fn prot(&mut self, prot: i32) -> &mut Self {
+        self.prot = prot;
+        self
+    }
+
+    /// `access=` (an `ACCESS_*` value; others raise at [`MmapOptions::map`]).
+    pub fn access(&mut self, access: i32) -> &mut Self {
+        self.access = access;
+        self
+    }
+
+    /// `offset=` in bytes (a multiple of `PAGESIZE`, or the kernel refuses it).
+    pub fn offset(&mut self, offset: i64) -> &mut Self {
+        self.offset = offset;
+        self
+    }
+
+    /// `trackfd=` (3.13+): when false the descriptor is not duplicated.
+    pub fn trackfd(&mut self, trackfd: bool) -> &mut Self {
+        self.trackfd = trackfd;
+        self
+    }
+
+    /// Equivalent to Python's `mmap.mmap(fileno, length, …)` on Unix, after
+    /// argument conversion: `fileno` -1 maps anonymous shared memory, any other
+    /// value must be an open descriptor of this process (it is duplicated).
+    ///
+    /// # Errors
+    ///
+    /// In CPython's order: OverflowError `memory mapped length must be
+    /// positive` / `memory mapped offset must be positive`; ValueError `mmap
+    /// can't specify both access and flags, prot.`, `mmap invalid access
+    /// parameter.`; for regular files ValueError `cannot mmap an empty file`,
+    /// `mmap offset is greater than file size`, `mmap length is too large`,
+    /// `mmap length is greater than file size`; OSError from `dup` (EBADF) or
+    /// `mmap` (EINVAL for an unaligned offset or length 0, EACCES, ENODEV, ENOMEM …).
+    pub fn map(&self, profile: Profile, fileno: i32, length: i64) -> Result<Mmap, Error> {
+        if length < 0 {
+            return Err(Error::overflow_error(
+                "memory mapped length must be positive",
+            ));
+        }
+        if self.offset < 0 {
+            return Err(Error::overflow_error(
+                "memory mapped offset must be positive",
+            ));
+        }
+        let (mut flags, mut prot) = (self.flags, self.prot);
+        if self.access != 0 && (flags != MAP_SHARED || prot != PROT_READ | PROT_WRITE) {
+            return Err(Error::value_error(
+                "mmap can't specify both access and flags, prot.",
+            ));
+        }
+        let access = match Access::from_raw(self.access) {
+            Some(Access::Read) => {
+                (flags, prot) = (MAP_SHARED, PROT_READ);
+                Access::Read
+            }
+            Some(Access::Write) => {
+                (flags, prot) = (MAP_SHARED, PROT_READ | PROT_WRITE);
+                Access::Write
+            }
+            Some(Access::Copy) => {
+                (flags, prot) = (MAP_PRIVATE, PROT_READ | PROT_WRITE);
+                Access::Copy
+            }
+            Some(Access::Default) if prot & PROT_READ != 0 && prot & PROT_WRITE != 0 => {
+                Access::Default
+            }
+            Some(Access::Default) if prot & PROT_WRITE != 0 => Access::Write,
+            Some(Access::Default) => Access::Read,
+            None => return Err(Error::value_error("mmap invalid access parameter.")),
+        };
+        let mut length = length;
+        if fileno != -1 {
+            if let Some(st) = sys::fstat(fileno).ok().filter(|st| st.is_regular) {
+                if length == 0 {
+                    if st.size == 0 {
+                        return Err(Error::value_error("cannot mmap an empty file"));
+                    }
+                    if self.offset >= st.size {
+                        return Err(Error::value_error("mmap offset is greater than file size"));
+                    }
+                    length = st.size - self.offset;
+                } else if self.offset > st.size || st.size - self.offset < length {
+                    return Err(Error::value_error("mmap length is greater than file size"));
+                }
+            }
+        }
+        let fd = if fileno == -1 {
+            flags |= anonymous_flag(profile.platform);
+            None
+        } else if self.trackfd {
+            Some(sys::dup_cloexec(fileno).map_err(|e| Error::from_errno(e, profile))?)
+        } else {
+            None
+        };
+        let req = MapRequest {
+            fd: fileno,
+            len: length as usize,
+            prot,
+            flags,
+            offset: self.offset,
+        };
+        let map = match Mapping::map(req).map_err(|e| Error::from_errno(e, profile))? {
+            Mapped::Map(m) => Some(m),
+            Mapped::AtNull => None,
+        };
+        Ok(Mmap {
+            profile,
+            map,
+            fd,
+            pos: 0,
+            offset: self.offset,
+            access,
+            trackfd: self.trackfd,
+            exports: 0,
+        })
+    }
+}
+
+/// `MAP_ANONYMOUS` as the host's kernel spells it (the flags go to this host's
+/// `mmap`, whatever the profile's platform).
+fn anonymous_flag(_platform: Platform) -> i32 {
+    libc::MAP_ANONYMOUS
+}
+
+/// A memory map with the observable behaviour of CPython's `mmap.mmap` for a
+/// [`Profile`]: a position, Python's method names, and Python's exceptions as
+/// [`Error`] values.
+///
+/// Methods here take already-converted arguments (`i64` where Python allows
+/// negative values, so the map itself raises Python's error); the dynamic layer
+/// ([`Mmap::call`] and friends) converts Python-like [`crate::Value`]s first.
+///
+/// # Caveat: `SIGBUS`
+///
+/// A file-backed map shares its pages with the file. If the file is
+/// truncated (by this or another process) after the map was made, touching a
+/// page that is now past the end of the file raises `SIGBUS` and kills the
+/// process — exactly what CPython does (it has no guard either). The same
+/// happens after growing a shared anonymous map with [`Mmap::resize`] and
+/// touching the new pages (Linux, CPython ≤ 3.13.0), and reading a
+/// `PROT_NONE` map segfaults. Run scenarios that may do this in a child
+/// process.
+#[derive(Debug)]
+pub struct Mmap {
+    pub(crate) profile: Profile,
+    /// `None` once closed (CPython's `data == NULL`).
+    map: Option<Mapping>,
+    /// The duplicated descriptor (`None` for anonymous maps and `trackfd=False`).
+    fd: Option<OwnedFd>,
+    /// The position; may exceed the length after a shrinking resize.
+    pos: usize,
+    offset: i64,
+    access: Access,
+    trackfd: bool,
+    /// Live buffer exports (memoryviews). Nothing creates them yet; `close()`
+    /// and `resize()` already refuse while it is non-zero, as CPython does.
+    exports: usize,
+}
+
+/// ValueError `mmap closed or invalid`.
+pub(crate) fn closed_error() -> Error {
+    Error::value_error("mmap closed or invalid")
+}
+
+impl Mmap {
+    /// The profile this map imitates.
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    /// The derived access mode (`ACCESS_READ` for `prot=PROT_READ`, …).
+    pub fn access(&self) -> Access {
+        self.access
+    }
+
+    /// The `offset` the map was created with.
+    pub fn offset(&self) -> i64 {
+        self.offset
+    }
+
+    /// The number of live buffer exports.
+    pub fn exports(&self) -> usize {
+        self.exports
+    }
+
+    /// The mapping, or ValueError `mmap closed or invalid` (CPython's `CHECK_VALID`).
+    pub(crate) fn mapping(&self) -> Result<&Mapping, Error> {
+        self.map.as_ref().ok_or_else(closed_error)
+    }
+
+    fn mapping_mut(&mut self) -> Result<&mut Mapping, Error> {
+        self.map.as_mut().ok_or_else(closed_error)
+    }
+
+    /// CPython's `is_writable`: TypeError `mmap can't modify a readonly memory map.`
+    pub(crate) fn check_writable(&self) -> Result<(), Error> {
+        if self.access == Access::Read {
+            return Err(Error::type_error(
+                "mmap can't modify a readonly memory map.",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The mapped bytes (a copy), for `bytes(m)` and for passing the map to
+    /// its own methods as a bytes-like object.
+    ///
+    /// # Errors
+    ///
+    /// ValueError `mmap closed or invalid`.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
+        Ok(self.mapping()?.bytes().to_vec())
+    }
+
+    /// Equivalent to Python's `len(m)`: the mapping length.
+    ///
+    /// # Errors
+    ///
+    /// ValueError `mmap closed or invalid`.
+    pub fn len(&self) -> Result<usize, Error> {
+        Ok(self.mapping()?.len())
+    }
+
+    /// Equivalent to Python's `not m` on an open map (never true on Linux).
+    ///
+    /// # Errors
+    ///
+    /// ValueError `mmap closed or invalid`.
+    pub fn is_empty(&self) -> Result<bool, Error> {
+        Ok(self.len()? == 0)
+    }
+
+    /// Equivalent to Python's `m.closed` (3.2+).
+    pub fn closed(&self) -> bool {
+        self.map.is_none()
+    }
+
+    /// Equivalent to Python's `m.close()`: releases the map and the duplicated
+    /// descriptor; closing again does nothing.
+    ///
+    /// # Errors
+    ///
+    /// BufferError `cannot close exported pointers exist` while buffers are exported.
+    pub fn close(&mut self) -> Result<(), Error> {
+        if self.exports > 0 {
+            return Err(Error::buffer_error("cannot close exported pointers exist"));
+        }
+        self.fd = None;
+        self.map = None;
+        Ok(())
+    }
+
+    /// Equivalent to Python's `m.read([n])`: up to `n` bytes from the
+    /// position (all remaining for `None` or a negative `n`); the position
+    /// advances by the number read. Past the end it returns `b''`.
+    ///
+    /// # Errors
+    ///
+    /// ValueError `mmap closed or invalid`.
+    pub fn read(&mut self, n: Option<i64>) -> Result<Vec<u8>, Error> {
+        let data = self.mapping()?.bytes();
+        let remaining = data.len().saturating_sub(self.pos);
+        let n = match n {
+            Some(n) if n >= 0 && (n as u64) < remaining as u64 => n as usize,
+            _ => remaining,
+        };
+        let out = data[self.pos.min(data.len())..][..n].to_vec();
+        self.pos += n;
+        Ok(out)
+    }
+
+    /// Equivalent to Python's `m.read_byte()`: the byte at the position, as an
+    /// int; the position advances by one.
+    ///
+    /// # Errors
+    ///
+    /// ValueError `mmap closed or invalid`; ValueError `read byte out of range`
+    /// at or past the end.
+    pub fn read_byte(&mut self) -> Result<u8, Error> {
+        let data = self.mapping()?.bytes();
+        let b = *data
+            .get(self.pos)
+            .ok_or_else(|| Error::value_error("read byte out of range"))?;
+        self.pos += 1;
+        Ok(b)
+    }
+
+    /// Equivalent to Python's `m.readline()`: bytes from the position through
+    /// the next `b'\n'` (inclusive) or to the end.
+    ///
+    /// # Errors
+    ///
+    /// ValueError `mmap closed or invalid`.
+    pub fn readline(&mut self) -> Result<Vec<u8>, Error> {
+        let data = self.mapping()?.bytes();
+        let rest = data.get(self.pos..).unwrap_or_default();
+        let n = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+        let out = rest[..n].to_vec();
+        self.pos += n;
+        Ok(out)
+    }
+
+    /// Equivalent to Python's `m.write(bytes)`: copies `data` at the position
+    /// and advances it; returns `len(data)` (Python 3.6+ returns it too).
+    ///
+    /// # Errors
+    ///
+    /// ValueError `mmap closed or invalid`; TypeError `mmap can't modify a
+    /// readonly memory map.`; ValueError `data out of range` when the data does
+    /// not fit (also `write(b'')` with the position past the end).
+    pub fn write(&mut self, data: &[u8]) -> Result<usize, Error> {
+        self.mapping()?;
+        self.check_writable()?;
+        let pos = self.pos;
+        let buf = self.mapping_mut()?.bytes_mut();
+        if pos > buf.len() || buf.len() - pos < data.len() {
+            return Err(Error::value_error("data out of range"));
+        }
+        buf[pos..pos + data.len()].copy_from_slice(data);
+        self.pos += data.len();
+        Ok(data.len())
+    }
+
+    /// Equivalent to Python's `m.write_byte(byte)`: stores one byte at the
+    /// position and advances it.
+    ///
+    /// # Errors
+    ///
+    /// ValueError `mmap closed or invalid`; TypeError `mmap can't modify a
+    /// readonly memory map.`; ValueError `write byte out of range` at or past the end.
+    pub fn write_byte(&mut self, byte: u8) -> Result<(), Error> {
+        self.mapping()?;
+        self.check_writable()?;
+        let pos = self.pos;
+        let buf = self.mapping_mut()?.bytes_mut();
+        let slot = buf
+            .get_mut(pos)
+            .ok_or_else(|| Error::value_error("write byte out of range"))?;
+        *slot = byte;
+        self.pos += 1;
+        Ok(())
+    }
+
+    /// Equivalent to Python's `m.seek(pos[, whence])`; returns the new
+    /// position (Python returns it from 3.13, `None` before).
+    ///
+    /// # Errors
+    ///
+    /// ValueError `mmap closed or invalid`; ValueError `unknown seek type` for
+    /// a whence other than 0, 1, 2; ValueError `seek out of range` when the
+    /// target is outside `0..=len(m)` (the position is unchanged).
+    pub fn seek(&mut self, dist: i64, whence: i32) -> Result<usize, Error> {
+        let size = self.mapping()?.len() as i128;
+        let base = match whence {
+            0 => 0,
+            1 => self.pos as i128,
+            2 => size,
+            _ => return Err(Error::value_error("unknown seek type")),
+        };
+        let out_of_range = || Error::value_error("seek out of range");
+        // CPython refuses additions that would overflow Py_ssize_t.
+        if whence != 0 && i128::from(SSIZE_MAX) - i128::from(dist) < base {
+            return Err(out_of_range());
+        }
+        let target = base + i128::from(dist);
+        if target < 0 || target > size {
+            return Err(out_of_range());
+        }
+        self.pos = target as usize;
+        Ok(self.pos)
+    }
+
+    /// Equivalent to Python's `m.tell()`: the position.
+    ///
+    /// # Errors
+    ///
+    /// ValueError `mmap closed or invalid`.
+    pub fn tell(&self) -> Result<usize, Error> {
+        self.mapping()?;
+        Ok(self.pos)
+    }
+
+    /// Equivalent to Python's `m.size()` on Unix: `fstat` of the duplicated
+    /// descriptor, i.e. the whole file's current size, not `len(m)`.
+    ///
+    /// # Errors
+    ///
+    /// ValueError `mmap closed or invalid`; OSError `[Errno 9] Bad file
+    /// descriptor` for anonymous maps and `trackfd=False`.
+    pub fn size(&self) -> Result<i64, Error> {
+        self.mapping()?;
+        let fd = self.fd.as_ref().map_or(-1, |fd| fd.as_raw_fd());
+        sys::fstat(fd)
+            .map(|st| st.size)
+            .map_err(|e| Error::from_errno(e, self.profile))
+    }
+
+    /// `start`/`end` of `find`/`rfind` normalised as CPython does: default
+    /// start = position, end = length; negatives count from the end; clamped
+    /// to `0..=len`.
+    fn search_range(&self, len: usize, start: Option<i64>, end: Option<i64>) -> (usize, usize) {
+        let len_i = len as i128;
+        let clamp = |v: i128| {
+            let v = if v < 0 { v + len_i } else { v };
+            v.clamp(0, len_i) as usize
+        };
+        let start = start.map_or(self.pos.min(len), |s| clamp(i128::from(s)));
+        let end = end.map_or(len, |e| clamp(i128::from(e)));
+        (start, end)
+    }
+
+    /// Equivalent to Python's `m.find(sub[, start[, end]])`: the lowest index
+    /// (from the start of the map) where `sub` lies wholly inside
+    /// `[start, end)`, or -1. `start` defaults to the position, not 0.
+    ///
+    /// # Errors
+    ///
+    /// ValueError `mmap closed or invalid`.
+    pub fn find(&self, sub: &[u8], start: Option<i64>, end: Option<i64>) -> Result<i64, Error> {
+        let data = self.mapping()?.bytes();
+        let (start, end) = self.search_range(data.len(), start, end);
+        if end < start {
+            return Ok(-1);
+        }
+        Ok(memmem::find(&data[start..end], sub).map_or(-1, |i| (start + i) as i64))
+    }
+
+    /// Equivalent to Python's `m.rfind(sub[, start[, end]])`: like
+    /// [`Mmap::find`] but the highest index.
+    ///
+    /// # Errors
+    ///
+    /// ValueError `mmap closed or invalid`.
+    pub fn rfind(&self, sub: &[u8], start: Option<i64>, end: Option<i64>) -> Result<i64, Error> {
+        let data = self.mapping()?.bytes();
+        let (start, end) = self.search_range(data.len(), start, end);
+        if end < start {
+            return Ok(-1);
+        }
+        Ok(memmem::rfind(&data[start..end], sub).map_or(-1, |i| (start + i) as i64))
+    }
+
+    /// Equivalent to Python's `m.move(dest, src, count)`: copies `count` bytes
+    /// from `src` to `dest` (overlap-safe, like `memmove`). The position is unchanged.
+    ///
+    /// # Errors
+    ///
+    /// ValueError `mmap closed or invalid`; TypeError `mmap can't modify a
+    /// readonly memory map.`; ValueError `source, destination, or count out of
+    /// range` when any is negative or a range passes the end.
+    #[doc(alias = "move")]
+    pub fn move_(&mut self, dest: i64, src: i64, count: i64) -> Result<(), Error> {
+        self.mapping()?;
+        self.check_writable()?;
+        let buf = self.mapping_mut()?.bytes_mut();
+        let size = buf.len() as i64;
+        if dest < 0 || src < 0 || count < 0 || size - dest < count || size - src < count {
+            return Err(Error::value_error(
+                "source, destination, or count out of range",
+            ));
+        }
+        let (dest, src, count) = (dest as usize, src as usize, count as usize);
+        buf.copy_within(src..src + count, dest);
+        Ok(())
+    }
+
+    /// Equivalent to Python's `m.flush([offset[, size]])`: `msync(MS_SYNC)` of
+    /// the range (default: the whole map); nothing for `ACCESS_READ` and
+    /// `ACCESS_COPY` maps. Python returns `None` (3.8+) or `0` (earlier).
+    ///
+    /// # Errors
+    ///
+    /// ValueError `mmap closed or invalid`; ValueError `flush values out of
+    /// range`; OSError from `msync` (`[Errno 22] Invalid argument` for an
+    /// offset that is not a multiple of the page size).
+    pub fn flush(&self, offset: Option<i64>, size: Option<i64>) -> Result<(), Error> {
+        let map = self.mapping()?;
+        let len = map.len() as i64;
+        let (offset, size) = (offset.unwrap_or(0), size.unwrap_or(len));
+        if size < 0 || offset < 0 || len - offset < size {
+            return Err(Error::value_error("flush values out of range"));
+        }
+        if matches!(self.access, Access::Read | Access::Copy) {
+            return Ok(());
+        }
+        map.msync(offset as usize, size as usize)
+            .map_err(|e| Error::from_errno(e, self.profile))
+    }
+
+    /// Equivalent to Python's `m.madvise(option[, start[, length]])` (3.8+, Unix):
+    /// `length` defaults to the map length and is clipped to the end.
+    ///
+    /// # Errors
+    ///
+    /// ValueError `mmap closed or invalid`; ValueError `madvise start out of
+    /// bounds` (`start` outside `0..len`); ValueError `madvise length invalid`
+    /// (negative); OverflowError `madvise length too large` (`start + length`
+    /// overflows); OSError from the kernel (EINVAL for an unaligned start or
+    /// unknown option).
+    pub fn madvise(&self, option: i32, start: i64, length: Option<i64>) -> Result<(), Error> {
+        let map = self.mapping()?;
+        let size = map.len() as i64;
+        let length = length.unwrap_or(size);
+        if start < 0 || start >= size {
+            return Err(Error::value_error("madvise start out of bounds"));
+        }
+        if length < 0 {
+            return Err(Error::value_error("madvise length invalid"));
+        }
+        if SSIZE_MAX - start < length {
+            return Err(Error::overflow_error("madvise length too large"));
+        }
+        let length = length.min(size - start);
+        map.madvise(start as usize, length as usize, option)
+            .map_err(|e| Error::from_errno(e, self.profile))
+    }
+
+    /// Equivalent to Python's `m.resize(newsize)` on Unix: truncates or extends
+    /// the file to `offset + newsize` (even when it was larger than the map),
+    /// then `mremap`s. The position is unchanged and may end up past the end.
+    ///
+    /// # Errors
+    ///
+    /// In CPython's order: ValueError `mmap closed or invalid`; BufferError
+    /// `mmap can't resize with extant buffers exported.`; ValueError `mmap
+    /// can't resize with trackfd=False.` (3.13+); TypeError `mmap can't resize
+    /// a readonly or copy-on-write memory map.`; ValueError `new size out of
+    /// range`; SystemError `mmap: resizing not available--no mremap()` (macOS
+    /// profile); OSError from `ftruncate` or `mremap` (`resize(0)` → EINVAL).
+    pub fn resize(&mut self, newsize: i64) -> Result<(), Error> {
+        self.mapping()?;
+        if self.exports > 0 {
+            return Err(Error::buffer_error(
+                "mmap can't resize with extant buffers exported.",
+            ));
+        }
+        if !self.trackfd {
+            return Err(Error::value_error("mmap can't resize with trackfd=False."));
+        }
+        if !matches!(self.access, Access::Write | Access::Default) {
+            return Err(Error::type_error(
+                "mmap can't resize a readonly or copy-on-write memory map.",
+            ));
+        }
+        if newsize < 0 || SSIZE_MAX - newsize < self.offset {
+            return Err(Error::value_error("new size out of range"));
+        }
+        if self.profile.platform != Platform::Linux {
+            return Err(Error::new(
+                ErrorKind::SystemError,
+                "mmap: resizing not available--no mremap()",
+            ));
+        }
+        let profile = self.profile;
+        if let Some(fd) = &self.fd {
+            sys::ftruncate(fd, self.offset + newsize).map_err(|e| Error::from_errno(e, profile))?;
+        }
+        self.mapping_mut()?
+            .remap(newsize as usize)
+            .map_err(|e| Error::from_errno(e, profile))
+    }
+
+    /// The index `i` (negative counts from the end) as a position inside the
+    /// map, or IndexError `mmap index out of range`.
+    pub(crate) fn position_of(&self, i: i64) -> Result<usize, Error> {
+        let len = self.mapping()?.len() as i64;
+        let i = if i < 0 { i + len } else { i };
+        if i < 0 || i >= len {
+            return Err(Error::index_error("mmap index out of range"));
+        }
+        Ok(i as usize)
+    }
+
+    /// Equivalent to Python's `m[i]` for an integer `i`: the byte as an int.
+    ///
+    /// # Errors
+    ///
+    /// ValueError `mmap closed or invalid`; IndexError `mmap index out of range`.
+    pub fn item(&self, i: i64) -> Result<u8, Error> {
+        let at = self.position_of(i)?;
+        Ok(self.mapping()?.bytes()[at])
+    }
+
+    /// Equivalent to Python's `m[i] = byte` for an integer `i`.
+    ///
+    /// # Errors
+    ///
+    /// ValueError `mmap closed or invalid`; TypeError `mmap can't modify a
+    /// readonly memory map.`; IndexError `mmap index out of range`.
+    pub fn set_item(&mut self, i: i64, byte: u8) -> Result<(), Error> {
+        self.mapping()?;
+        self.check_writable()?;
+        let at = self.position_of(i)?;
+        self.mapping_mut()?.bytes_mut()[at] = byte;
+        Ok(())
+    }
+
+    /// The bytes a slice selects (a single copy for step 1).
+    pub(crate) fn slice_bytes(&self, s: crate::args::SliceIndices) -> Result<Vec<u8>, Error> {
+        let data = self.mapping()?.bytes();
+        if s.len == 0 {
+            return Ok(Vec::new());
+        }
+        if s.step == 1 {
+            let start = s.start as usize;
+            return Ok(data[start..start + s.len].to_vec());
+        }
+        Ok(s.positions().map(|p| data[p]).collect())
+    }
+
+    /// Stores `src` (exactly `s.len` bytes) at the slice's positions.
+    pub(crate) fn store_slice(
+        &mut self,
+        s: crate::args::SliceIndices,
+        src: &[u8],
+    ) -> Result<(), Error> {
+        debug_assert_eq!(src.len(), s.len);
+        let buf = self.mapping_mut()?.bytes_mut();
+        if s.len == 0 {
+            return Ok(());
+        }
+        if s.step == 1 {
+            let start = s.start as usize;
+            buf[start..start + s.len].copy_from_slice(src);
+        } else {
+            for (p, &b) in s.positions().zip(src) {
+                buf[p] = b;
+            }
+        }
+        Ok(())
+    }
+
+    /// The position as CPython stores it (for `repr`).
+    pub(crate) fn raw_pos(&self) -> usize {
+        self.pos
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::os::fd::AsRawFd;
+
+    use super::*;
+    use crate::profile::PyVersion;
+
+    fn py311() -> Profile {
+        Profile::new(PyVersion::new(3, 11), Platform::Linux)
+    }
+
+    fn file_with(data: &[u8]) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(data).unwrap();
+        f
+    }
+
+    fn anon_digits() -> Mmap {
+        let mut m = MmapOptions::new().map(py311(), -1, 10).unwrap();
+        m.write(b"0123456789").unwrap();
+        m.seek(0, 0).unwrap();
+        m
+    }
+
+    fn msg<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
+        r.unwrap_err().to_string()
+    }
+
+    #[test]
+    fn file_map_writes_through_and_keeps_its_own_fd() {
+        let f = file_with(b"0123456789");
+        let mut m = MmapOptions::new()
+            .map(py311(), f.as_file().as_raw_fd(), 0)
+            .unwrap();
+        assert_eq!(m.write(b"ab").unwrap(), 2);
+        assert_eq!(std::fs::read(f.path()).unwrap(), b"ab23456789");
+        let fd = m.fd.as_ref().unwrap().as_raw_fd();
+        assert_ne!(fd, f.as_file().as_raw_fd());
+        // The duplicated descriptor is close-on-exec, like _Py_dup.
+        let flags = std::fs::read_to_string(format!("/proc/self/fdinfo/{fd}")).unwrap();
+        let octal = flags
+            .lines()
+            .find_map(|l| l.strip_prefix("flags:"))
+            .unwrap()
+            .trim();
+        assert_ne!(
+            u32::from_str_radix(octal, 8).unwrap() & libc::O_CLOEXEC as u32,
+            0
+        );
+    }
+
+    #[test]
+    fn constructor_checks_sizes_in_cpythons_order() {
+        let empty = file_with(b"");
+        let ten = file_with(b"0123456789");
+        let (e, t) = (empty.as_file().as_raw_fd(), ten.as_file().as_raw_fd());
+        let o = MmapOptions::new();
+        assert_eq!(
+            msg(o.map(py311(), e, 0)),
+            "ValueError: cannot mmap an empty file"
+        );
+        assert_eq!(
+            msg(o.map(py311(), e, 1)),
+            "ValueError: mmap length is greater than file size"
+        );
+        assert_eq!(
+            msg(o.map(py311(), t, 11)),
+            "ValueError: mmap length is greater than file size"
+        );
+        let mut off = MmapOptions::new();
+        off.offset(10);
+        assert_eq!(
+            msg(off.map(py311(), t, 0)),
+            "ValueError: mmap offset is greater than file size"
+        );
+        off.offset(1);
+        assert_eq!(
+            msg(off.map(py311(), t, 5)),
+            "OSError: [Errno 22] Invalid argument"
+        );
+        assert_eq!(
+            msg(MmapOptions::new().map(py311(), -1, -1)),
+            "OverflowError: memory mapped length must be positive"
+        );
+        let mut both = MmapOptions::new();
+        both.access(7).flags(MAP_PRIVATE);
+        assert_eq!(
+            msg(both.map(py311(), -1, 10)),
+            "ValueError: mmap can't specify both access and flags, prot."
+        );
+        assert_eq!(
+            msg(MmapOptions::new().map(py311(), -1, 0)),
+            "OSError: [Errno 22] Invalid argument"
+        );
+        assert_eq!(
+            msg(MmapOptions::new().map(py311(), -2, 10)),
+            "OSError: [Errno 9] Bad file descriptor"
+        );
+    }
+
+    #[test]
+    fn access_is_derived_from_prot() {
+        let mut o = MmapOptions::new();
+        assert_eq!(
+            o.prot(PROT_READ).map(py311(), -1, 10).unwrap().access(),
+            Access::Read
+        );
+        assert_eq!(
+            o.prot(PROT_WRITE).map(py311(), -1, 10).unwrap().access(),
+            Access::Write
+        );
+        let mut ro = o.prot(PROT_READ).map(py311(), -1, 10).unwrap();
+        assert_eq!(
+            msg(ro.write(b"")),
+            "TypeError: mmap can't modify a readonly memory map."
+        );
+    }
+
+    #[test]
+    fn reading_moves_the_position() {
+        let mut m = anon_digits();
+        assert_eq!(m.read(Some(3)).unwrap(), b"012");
+        assert_eq!(m.read_byte().unwrap(), b'3');
+        assert_eq!(m.read(Some(-1)).unwrap(), b"456789");
+        assert_eq!(m.read(None).unwrap(), b"");
+        assert_eq!(msg(m.read_byte()), "ValueError: read byte out of range");
+        assert_eq!(m.tell().unwrap(), 10);
+    }
+
+    #[test]
+    fn readline_splits_on_lf_only() {
+        let mut m = MmapOptions::new().map(py311(), -1, 8).unwrap();
+        m.write(b"a\r\nb\rc\nd").unwrap();
+        m.seek(0, 0).unwrap();
+        let lines: Vec<_> = (0..4).map(|_| m.readline().unwrap()).collect();
+        assert_eq!(lines, [&b"a\r\n"[..], b"b\rc\n", b"d", b""]);
+    }
+
+    #[test]
+    fn find_starts_at_the_position_and_clamps() {
+        let mut m = anon_digits();
+        m.seek(4, 0).unwrap();
+        assert_eq!(m.find(b"3", None, None).unwrap(), -1);
+        assert_eq!(m.find(b"3", Some(0), None).unwrap(), 3);
+        assert_eq!(m.find(b"", Some(20), None).unwrap(), 10);
+        assert_eq!(m.find(b"", Some(5), Some(2)).unwrap(), -1);
+        assert_eq!(m.rfind(b"", Some(0), Some(4)).unwrap(), 4);
+        assert_eq!(m.find(b"78", Some(-4), None).unwrap(), 7);
+        assert_eq!(m.rfind(b"5", Some(-5), Some(-1)).unwrap(), 5);
+    }
+
+    #[test]
+    fn write_bounds() {
+        let mut m = anon_digits();
+        assert_eq!(
+            msg(m.write(b"01234567890")),
+            "ValueError: data out of range"
+        );
+        m.seek(10, 0).unwrap();
+        assert_eq!(m.write(b"").unwrap(), 0);
+        assert_eq!(msg(m.write_byte(1)), "ValueError: write byte out of range");
+    }
+
+    #[test]
+    fn seek_rules() {
+        let mut m = anon_digits();
+        assert_eq!(m.seek(-1, 2).unwrap(), 9);
+        assert_eq!(msg(m.seek(0, 3)), "ValueError: unknown seek type");
+        assert_eq!(msg(m.seek(2, 1)), "ValueError: seek out of range");
+        assert_eq!(msg(m.seek(i64::MAX, 1)), "ValueError: seek out of range");
+        assert_eq!(m.tell().unwrap(), 9);
+    }
+
+    #[test]
+    fn move_is_memmove_with_bounds() {
+        let mut m = anon_digits();
+        m.move_(2, 0, 5).unwrap();
+        assert_eq!(m.to_bytes().unwrap(), b"0101234789");
+        assert_eq!(
+            msg(m.move_(10, 0, 1)),
+            "ValueError: source, destination, or count out of range"
+        );
+        m.move_(10, 0, 0).unwrap();
+    }
+
+    #[test]
+    fn flush_range_is_not_aligned_for_the_caller() {
+        let m = anon_digits();
+        m.flush(None, None).unwrap();
+        assert_eq!(
+            msg(m.flush(Some(0), Some(11))),
+            "ValueError: flush values out of range"
+        );
+        assert_eq!(
+            msg(m.flush(Some(1), Some(1))),
+            "OSError: [Errno 22] Invalid argument"
+        );
+        let mut o = MmapOptions::new();
+        let copy = o.access(Access::Copy as i32).map(py311(), -1, 10).unwrap();
+        copy.flush(Some(1), Some(1)).unwrap();
+    }
+
+    #[test]
+    fn resize_truncates_the_file_to_offset_plus_newsize() {
+        let page = py311().pagesize();
+        let f = file_with(&vec![7u8; 2 * page + 100]);
+        let fd = f.as_file().as_raw_fd();
+        let mut m = MmapOptions::new()
+            .offset(page as i64)
+            .map(py311(), fd, 10)
+            .unwrap();
+        m.seek(10, 0).unwrap();
+        m.resize(20).unwrap();
+        assert_eq!(m.len().unwrap(), 20);
+        assert_eq!(m.tell().unwrap(), 10);
+        assert_eq!(std::fs::metadata(f.path()).unwrap().len(), page as u64 + 20);
+        assert_eq!(m.size().unwrap(), page as i64 + 20);
+        m.resize(5).unwrap();
+        assert_eq!(m.read(None).unwrap(), b"");
+        assert_eq!(msg(m.seek(0, 1)), "ValueError: seek out of range");
+        assert_eq!(msg(m.resize(0)), "OSError: [Errno 22] Invalid argument");
+        assert_eq!(msg(m.resize(-1)), "ValueError: new size out of range");
+    }
+
+    #[test]
+    fn resize_refuses_read_and_copy_maps() {
+        let mut o = MmapOptions::new();
+        let mut m = o.access(Access::Copy as i32).map(py311(), -1, 10).unwrap();
+        assert_eq!(
+            msg(m.resize(5)),
+            "TypeError: mmap can't resize a readonly or copy-on-write memory map."
+        );
+        let mac = Profile::new(PyVersion::new(3, 11), Platform::MacOs);
+        let mut m = MmapOptions::new().map(mac, -1, 10).unwrap();
+        assert_eq!(
+            msg(m.resize(5)),
+            "SystemError: mmap: resizing not available--no mremap()"
+        );
+    }
+
+    #[test]
+    fn exports_block_close_and_resize() {
+        let mut m = anon_digits();
+        m.exports = 1;
+        assert_eq!(
+            msg(m.close()),
+            "BufferError: cannot close exported pointers exist"
+        );
+        assert_eq!(
+            msg(m.resize(5)),
+            "BufferError: mmap can't resize with extant buffers exported."
+        );
+        assert!(!m.closed());
+        m.exports = 0;
+        m.close().unwrap();
+        m.close().unwrap();
+        assert!(m.closed());
+    }
+
+    #[test]
+    fn closed_map_is_invalid_everywhere() {
+        let mut m = anon_digits();
+        m.close().unwrap();
+        let closed = "ValueError: mmap closed or invalid";
+        assert_eq!(msg(m.read(None)), closed);
+        assert_eq!(msg(m.tell()), closed);
+        assert_eq!(msg(m.size()), closed);
+        assert_eq!(msg(m.len()), closed);
+        assert_eq!(msg(m.write(b"")), closed);
+        assert_eq!(msg(m.resize(1)), closed);
+        assert_eq!(msg(m.item(0)), closed);
+    }
+
+    #[test]
+    fn anonymous_size_is_ebadf() {
+        assert_eq!(
+            msg(anon_digits().size()),
+            "OSError: [Errno 9] Bad file descriptor"
+        );
+    }
+
+    #[test]
+    fn copy_on_write_leaves_the_file_alone() {
+        let f = file_with(b"0123456789");
+        let mut o = MmapOptions::new();
+        o.access(Access::Copy as i32);
+        let mut m = o.map(py311(), f.as_file().as_raw_fd(), 0).unwrap();
+        m.write(b"xyz").unwrap();
+        assert_eq!(m.to_bytes().unwrap(), b"xyz3456789");
+        assert_eq!(std::fs::read(f.path()).unwrap(), b"0123456789");
+    }
+}
