@@ -180,7 +180,7 @@ impl Parser {
     }
 
     fn peek(&self) -> &Tok {
-        &self.toks[self.pos].0
+        &self.toks[self.pos.min(self.toks.len() - 1)].0
     }
 
     fn peek_at(&self, n: usize) -> &Tok {
@@ -188,18 +188,18 @@ impl Parser {
     }
 
     fn offset(&self) -> usize {
-        self.toks[self.pos].1
+        self.toks[self.pos.min(self.toks.len() - 1)].1
     }
 
     fn source_between(&self, a: usize, b: usize) -> String {
         self.chars[a..b].iter().collect()
     }
 
+    /// Takes the next token; past the end it keeps returning `End`, and a
+    /// caller may step back with `self.pos -= 1`.
     fn bump(&mut self) -> Tok {
-        let t = self.toks[self.pos].0.clone();
-        if self.pos + 1 < self.toks.len() {
-            self.pos += 1;
-        }
+        let t = self.peek().clone();
+        self.pos += 1;
         t
     }
 

@@ -1,0 +1,352 @@
+//! Self-tests of the harness: broken specs, a wrong expectation, a wrong
+//! backend, fixtures and temporary files, the schema. Each asserts the exact
+//! text a user would see.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use mmap_conformance::backend::reference::{Obj, RefRuntime, ReferenceBackend};
+use mmap_conformance::backend::{self, Backend, BackendError, Implementation};
+use mmap_conformance::exec::{self, Fork, Literal, Runtime};
+use mmap_conformance::judge::Verdict;
+use mmap_conformance::runner::{self, Context};
+use mmap_conformance::sandbox::Sandbox;
+use mmap_conformance::scenario::ast::BinOp;
+use mmap_conformance::scenario::{self, Layout, Scenario, load_str};
+use mmap_conformance::select::default_profile;
+use mmap_conformance::transcript::{Observed, Raised, Transcript};
+use mmap_reference::Value;
+use rstest::rstest;
+
+const HEAD: &str = "scenarios:\n  x-y:\n    description: d\n    cite: [\"004_5f09b125d9b38bcd.txt#tell\"]\n";
+
+#[rstest]
+#[case::yaml_syntax(
+    "scenarios:\n  x-y:\n    description: \"unterminated\n",
+    "spec/case.yaml:4:1: invalid spec file: invalid indentation in multiline quoted scalar"
+)]
+#[case::wrong_shape("scenarios:\n  x-y: [1, 2]\n", "spec/case.yaml:2:8: invalid spec file: expected mapping start")]
+#[case::unknown_key(
+    "scenarios:\n  x-y:\n    descripton: typo\n",
+    "spec/case.yaml:3:5: invalid spec file: unknown field `descripton`, expected one of description, cite, tags, when, file, open, steps"
+)]
+#[case::missing_field(
+    "scenarios:\n  x-y:\n    cite: [\"004_5f09b125d9b38bcd.txt#tell\"]\n    steps: [\"m = mmap(-1, 4)\"]\n",
+    "spec/case.yaml:4:5: invalid spec file: missing field `description`"
+)]
+#[case::unknown_method(
+    &format!("{HEAD}    steps:\n      - m = mmap(-1, 4)\n      - m.fnd(b\"x\") -> -1\n"),
+    "spec/case.yaml:7:9: unknown mmap method or attribute `fnd`; expected one of close, closed, find, flush, madvise, move, read, read_byte, readline, resize, rfind, seek, seekable, size, tell, write, write_byte, __enter__, __exit__, __len__, __getitem__, __setitem__, __delitem__, __repr__, __sizeof__, __buffer__, __release_buffer__ (or expect an AttributeError)"
+)]
+#[case::argument_syntax(
+    &format!("{HEAD}    steps:\n      - m = mmap(-1, 4)\n      - m.find(b\"x\",, 1) -> -1\n"),
+    "spec/case.yaml:7:21: expected an expression, found `,`"
+)]
+#[case::unterminated_outcome(
+    &format!("{HEAD}    steps:\n      - \"m = mmap(-1, 4) -> \"\n"),
+    "spec/case.yaml:6:29: expected an expression, found the end of the line"
+)]
+#[case::message_not_quoted(
+    &format!("{HEAD}    steps:\n      - m = mmap(-1, 4)\n      - m.seek(9) !! ValueError(seek out of range)\n"),
+    "spec/case.yaml:7:33: expected the exception's message as a string literal, found `seek`"
+)]
+#[case::bad_condition(
+    &format!("{HEAD}    steps:\n      - m = mmap(-1, 4)\n      - m.tell() -> 0 if pyhton >= 3.8\n"),
+    "spec/case.yaml:7:26: expected a condition: `python OP X.Y`, `linux`, `macos`, `windows`, `unix` or `not PLATFORM`, found `pyhton`"
+)]
+#[case::unknown_name(
+    &format!("{HEAD}    steps:\n      - m = mmap(g.fileno(), 0)\n"),
+    "spec/case.yaml:6:9: unknown name `g`; expected a name bound by an earlier step, `f`, `mmap`, a module constant or a builtin (len, bytes, bytearray, list, repr, memoryview, slice, Index, zeros, fixture)"
+)]
+#[case::duplicate_id(
+    &format!("{HEAD}    steps: [\"m = mmap(-1, 4)\"]\n  x-y:\n    description: d\n"),
+    "spec/case.yaml:6:3: duplicate key \"x-y\": scenario ids and the keys of a mapping must be unique"
+)]
+#[case::missing_fixture(
+    &format!("{HEAD}    file: fixture(\"nope.bin\")\n    steps: [\"m = mmap(f.fileno(), 0)\"]\n"),
+    "spec/case.yaml:5:11: fixture \"nope.bin\" not found (expected a file at FIXTURES/nope.bin)"
+)]
+#[case::fixture_escapes(
+    &format!("{HEAD}    file: fixture(\"../Cargo.toml\")\n    steps: [\"m = mmap(f.fileno(), 0)\"]\n"),
+    "spec/case.yaml:5:11: expected a fixture name inside fixtures/ (no `..`, no absolute path), found \"../Cargo.toml\""
+)]
+#[case::bad_citation(
+    "scenarios:\n  x-y:\n    description: d\n    cite: [\"nowhere.txt#find\"]\n    steps: [\"m = mmap(-1, 4)\"]\n",
+    "spec/case.yaml:4:12: expected a citation `<document>#<section>` with a document of ../shared/seeds/INDEX.md (000_6c4516bd15d06843.txt, 001_7715153f72b30a8b.txt, 002_127dda643d53162a.txt, 003_06ad5e3d3859ed64.txt, 004_5f09b125d9b38bcd.txt), found \"nowhere.txt#find\""
+)]
+#[case::bad_open_mode(
+    &format!("{HEAD}    file: b\"x\"\n    open: rw\n    steps: [\"m = mmap(f.fileno(), 0)\"]\n"),
+    "spec/case.yaml:6:11: invalid spec file: unknown variant `rw`, expected one of O_RDWR, O_RDONLY, O_WRONLY"
+)]
+#[case::id_not_kebab_case(
+    "scenarios:\n  Find_It:\n    description: d\n    cite: [\"004_5f09b125d9b38bcd.txt#find\"]\n    steps: [\"m = mmap(-1, 4)\"]\n",
+    "spec/case.yaml:2:3: expected a kebab-case scenario id (a-z, 0-9, single dashes), found \"Find_It\""
+)]
+#[case::one_of_without_reason(
+    &format!("{HEAD}    steps:\n      - m = mmap(-1, 4)\n      - step: m.tell()\n        one_of: [\"-> 0\", \"-> 1\"]\n"),
+    "spec/case.yaml:7:9: expected a structured step with `step`, `one_of` and `because`, or `with` and `steps`, or `fork`; found the keys one_of, step"
+)]
+#[case::steps_not_a_list(
+    &format!("{HEAD}    steps: m.tell()\n"),
+    "spec/case.yaml:5:12: invalid spec file: expected sequence start"
+)]
+fn malformed_spec_is_an_error_at_file_line_column(#[case] text: &str, #[case] expected: &str) {
+    let layout = Layout::repository();
+    let expected = expected.replace("FIXTURES", &layout.fixtures_dir.display().to_string());
+    let err = load_str(&layout, Path::new("spec/case.yaml"), text).expect_err("the spec must be rejected");
+    assert_eq!(err.to_string(), format!("error: {expected}"));
+}
+
+#[test]
+fn duplicate_ids_across_files_name_both_places() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec");
+    std::fs::create_dir(&spec).unwrap();
+    let body = "scenarios:\n  same-id:\n    description: d\n    cite: [\"004_5f09b125d9b38bcd.txt#tell\"]\n    steps: [\"m = mmap(-1, 4)\"]\n";
+    std::fs::write(spec.join("a.yaml"), body).unwrap();
+    std::fs::write(spec.join("b.yaml"), body).unwrap();
+    let layout = Layout { spec_dir: spec, fixtures_dir: dir.path().join("fixtures") };
+    let err = scenario::load_dir(&layout).unwrap_err();
+    assert_eq!(err.to_string(), "error: spec/b.yaml:2:3: duplicate scenario id \"same-id\"; first defined at spec/a.yaml:2:3");
+}
+
+#[test]
+fn no_truncation_of_any_spec_file_makes_the_loader_panic() {
+    let layout = Layout::repository();
+    let mut files = vec![];
+    for entry in std::fs::read_dir(layout.spec_dir.join("mmap")).unwrap() {
+        files.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    }
+    let mut inputs = 0;
+    for text in &files {
+        let cuts: Vec<usize> = text.char_indices().map(|(i, _)| i).step_by(53).collect();
+        for cut in cuts {
+            // Errors are fine; a panic fails the test.
+            let _ = load_str(&layout, Path::new("spec/cut.yaml"), &text[..cut]);
+            inputs += 1;
+        }
+    }
+    assert!(inputs > 1000, "only {inputs} inputs tried");
+}
+
+/// A spec directory holding one file with one scenario.
+fn spec_dir_with(text: &str) -> (tempfile::TempDir, Layout) {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec");
+    std::fs::create_dir(&spec).unwrap();
+    std::fs::write(spec.join("wrong.yaml"), text).unwrap();
+    let layout = Layout { spec_dir: spec, fixtures_dir: Layout::repository().fixtures_dir };
+    (dir, layout)
+}
+
+const WRONG_TELL: &str = "scenarios:
+  tell-after-read:
+    description: read(3) moves the position to 3, but this spec says 4
+    cite: [\"004_5f09b125d9b38bcd.txt#tell\"]
+    steps:
+      - m = mmap(-1, 10)
+      - m.read(3) -> b\"\\x00\\x00\\x00\"
+      - m.tell() -> 4
+      - m.close()
+";
+
+#[test]
+fn a_wrong_expectation_fails_with_the_step_both_outcomes_and_a_diff() {
+    let (_dir, layout) = spec_dir_with(WRONG_TELL);
+    let scenarios = scenario::load_dir(&layout).unwrap();
+    let ctx = Context::new(layout);
+    let reference = ReferenceBackend::new(default_profile());
+    let result = runner::check(&ctx, &scenarios[0], &reference);
+    let Verdict::DiffersFromSpec(d) = result.verdict else { panic!("expected a spec difference, got {:?}", result.verdict) };
+    assert_eq!(d.step, 3);
+    assert_eq!(d.summary, "spec/wrong.yaml:8:9: step 3 `m.tell()`: expected -> 4, got -> 3");
+    assert_eq!(
+        d.diff,
+        "--- expected (spec/wrong.yaml)
++++ actual (reference 0.1.0)
+@@ -1,4 +1,4 @@
+   1 m = mmap(-1, 10) -> <mmap.mmap object>
+   2 m.read(3) -> b'\\x00\\x00\\x00'
+-  3 m.tell() -> 4
++  3 m.tell() -> 3
+   4 m.close() -> None
+"
+    );
+}
+
+#[test]
+fn the_cli_exits_non_zero_and_prints_the_difference() {
+    let (_dir, layout) = spec_dir_with(WRONG_TELL);
+    let out = Command::new(env!("CARGO_BIN_EXE_mmapconf"))
+        .args(["run", "--impl", "reference", "--spec"])
+        .arg(&layout.spec_dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.starts_with("FAIL reference::tell-after-read: differs from spec\nspec/wrong.yaml:8:9: step 3 `m.tell()`: expected -> 4, got -> 3\n"), "{stdout}");
+    assert!(stdout.ends_with(": 1 differs from spec\n"), "{stdout}");
+    assert!(!stdout.contains('\x1b'), "colour under NO_COLOR: {stdout}");
+}
+
+#[test]
+fn the_cli_writes_a_json_report() {
+    let (dir, layout) = spec_dir_with(WRONG_TELL);
+    let json_path = dir.path().join("report.json");
+    let status = Command::new(env!("CARGO_BIN_EXE_mmapconf"))
+        .args(["--impl", "reference", "--spec"])
+        .arg(&layout.spec_dir)
+        .arg("--json")
+        .arg(&json_path)
+        .output()
+        .unwrap()
+        .status;
+    assert_eq!(status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    assert_eq!(report["format"], "mmapconf-run");
+    assert_eq!(report["version"], 1);
+    let result = &report["results"][0];
+    assert_eq!(result["scenario"], "tell-after-read");
+    assert_eq!(result["verdict"], "differs from spec");
+    assert_eq!(result["step"], 3);
+    assert_eq!(result["transcript"][2]["outcome"], serde_json::json!({"returned": {"type": "int", "value": "3"}}));
+}
+
+/// The reference with one planted bug: `tell()` answers one too many.
+struct OffByOneTell(RefRuntime);
+
+impl Fork for OffByOneTell {
+    fn fork(&mut self) -> Result<u32, Raised> {
+        self.0.fork()
+    }
+    fn exit_child(&mut self) -> ! {
+        self.0.exit_child()
+    }
+}
+
+impl Runtime for OffByOneTell {
+    type Obj = Obj;
+    fn literal(&mut self, v: &Literal) -> Result<Obj, Raised> {
+        self.0.literal(v)
+    }
+    fn name(&mut self, name: &str) -> Result<Obj, Raised> {
+        self.0.name(name)
+    }
+    fn call(&mut self, func: &Obj, args: &[Obj], kwargs: &[(String, Obj)]) -> Result<Obj, Raised> {
+        let result = self.0.call(func, args, kwargs)?;
+        Ok(match (func, result) {
+            (Obj::Method(_, name), Obj::Value(Value::Int(pos))) if name == "tell" => Obj::Value(Value::Int(pos + 1)),
+            (_, other) => other,
+        })
+    }
+    fn getattr(&mut self, obj: &Obj, name: &str) -> Result<Obj, Raised> {
+        self.0.getattr(obj, name)
+    }
+    fn getitem(&mut self, obj: &Obj, key: &Obj) -> Result<Obj, Raised> {
+        self.0.getitem(obj, key)
+    }
+    fn setitem(&mut self, obj: &Obj, key: &Obj, value: &Obj) -> Result<(), Raised> {
+        self.0.setitem(obj, key, value)
+    }
+    fn delitem(&mut self, obj: &Obj, key: &Obj) -> Result<(), Raised> {
+        self.0.delitem(obj, key)
+    }
+    fn slice(&mut self, a: Option<Obj>, b: Option<Obj>, c: Option<Obj>) -> Result<Obj, Raised> {
+        self.0.slice(a, b, c)
+    }
+    fn binop(&mut self, op: BinOp, a: &Obj, b: &Obj) -> Result<Obj, Raised> {
+        self.0.binop(op, a, b)
+    }
+    fn neg(&mut self, a: &Obj) -> Result<Obj, Raised> {
+        self.0.neg(a)
+    }
+    fn contains(&mut self, item: &Obj, container: &Obj) -> Result<Obj, Raised> {
+        self.0.contains(item, container)
+    }
+    fn observe(&mut self, obj: &Obj) -> Observed {
+        self.0.observe(obj)
+    }
+    fn is_same(&self, a: &Obj, b: &Obj) -> bool {
+        self.0.is_same(a, b)
+    }
+}
+
+struct WrongBackend(Implementation);
+
+impl Backend for WrongBackend {
+    fn describe(&self) -> &Implementation {
+        &self.0
+    }
+    fn run(&self, scenario: &Scenario, sandbox: &mut Sandbox) -> Result<Transcript, BackendError> {
+        let mut rt = OffByOneTell(RefRuntime { profile: self.0.profile });
+        Ok(exec::run(&mut rt, scenario, sandbox))
+    }
+}
+
+#[test]
+fn a_backend_whose_tell_is_off_by_one_is_caught() {
+    let mut imp = ReferenceBackend::new(default_profile()).describe().clone();
+    imp.name = "off-by-one".into();
+    let wrong = WrongBackend(imp);
+    let layout = Layout::repository();
+    let scenarios = scenario::load_dir(&layout).unwrap();
+    let ctx = Context::new(layout);
+    let failed: Vec<String> = scenarios
+        .iter()
+        .filter(|s| s.methods().contains("tell"))
+        .map(|s| runner::check(&ctx, s, &wrong))
+        .filter(|r| matches!(r.verdict, Verdict::DiffersFromSpec(_) | Verdict::DiffersFromReference(_)))
+        .map(|r| r.scenario)
+        .collect();
+    assert!(failed.len() >= 5, "only {failed:?} caught the planted bug");
+
+    let (_dir, layout) = spec_dir_with(&WRONG_TELL.replace("m.tell() -> 4", "m.tell() -> 3"));
+    let s = &scenario::load_dir(&layout).unwrap()[0];
+    let Verdict::DiffersFromSpec(d) = runner::check(&Context::new(layout), s, &wrong).verdict else { panic!("not caught") };
+    assert_eq!(d.summary, "spec/wrong.yaml:8:9: step 3 `m.tell()`: expected -> 3, got -> 4");
+}
+
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(snapshot(&path));
+        } else {
+            out.insert(path.clone(), std::fs::read(&path).unwrap());
+        }
+    }
+    out
+}
+
+#[test]
+fn a_full_run_leaves_fixtures_unchanged_and_no_temporary_files() {
+    let layout = Layout::repository();
+    let before = snapshot(&layout.fixtures_dir);
+    let scenarios = scenario::load_dir(&layout).unwrap();
+    assert!(scenarios.iter().any(|s| s.file.as_ref().is_some_and(|f| format!("{:?}", f.content).contains("fixture"))));
+    let tmp = tempfile::tempdir().unwrap();
+    let ctx = Context { layout: layout.clone(), tmp_base: tmp.path().to_path_buf() };
+    let mut backends: Vec<Box<dyn Backend>> = vec![Box::new(ReferenceBackend::new(default_profile()))];
+    backends.extend(backend::available());
+    for s in &scenarios {
+        for b in &backends {
+            runner::check(&ctx, s, b.as_ref());
+        }
+    }
+    assert_eq!(snapshot(&layout.fixtures_dir), before, "a fixture changed");
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(left.is_empty(), "temporary files left behind: {left:?}");
+}
+
+#[test]
+fn the_committed_schema_is_current() {
+    let committed = std::fs::read_to_string(Layout::repository().spec_dir.join("schema.json")).unwrap();
+    assert_eq!(
+        committed,
+        mmap_conformance::scenario::doc::schema_json() + "\n",
+        "spec/schema.json is stale: run `cargo run -- schema > spec/schema.json`"
+    );
+}
