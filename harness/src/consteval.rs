@@ -81,7 +81,9 @@ pub fn eval(e: &Expr, env: &ConstEnv<'_>) -> Result<Observed, String> {
             }
         }
         _ => {
-            return Err("expected a constant expression (a literal, a constant, arithmetic)".into());
+            return Err(
+                "expected a constant expression (a literal, a constant, arithmetic)".into(),
+            );
         }
     })
 }

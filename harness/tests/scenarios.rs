@@ -25,7 +25,9 @@ fn main() -> ExitCode {
         }
     };
     let others = backend::available();
-    let profile = others.first().map_or_else(select::default_profile, |b| b.describe().profile);
+    let profile = others
+        .first()
+        .map_or_else(select::default_profile, |b| b.describe().profile);
     let mut backends: Vec<Arc<dyn Backend>> = vec![Arc::new(ReferenceBackend::new(profile))];
     backends.extend(others.into_iter().map(Arc::from));
     let ctx = Arc::new(Context::new(layout));
@@ -36,7 +38,10 @@ fn main() -> ExitCode {
             let imp = backend.describe();
             let name = format!("{}::{}", imp.name, s.id);
             if let Some(why) = runner::applicability(s, imp) {
-                trials.push(Trial::ignorable_test(name, move || Ok(Completion::ignored_with(why))).with_ignored_flag(true));
+                trials.push(
+                    Trial::ignorable_test(name, move || Ok(Completion::ignored_with(why)))
+                        .with_ignored_flag(true),
+                );
                 continue;
             }
             let (backend, ctx, s) = (backend.clone(), ctx.clone(), s.clone());
@@ -48,7 +53,9 @@ fn main() -> ExitCode {
                     Verdict::DiffersFromSpec(d) | Verdict::DiffersFromReference(d) => {
                         Err(Failed::from(format!("{label}\n{d}")))
                     }
-                    Verdict::NotApplicable(why) => Err(Failed::from(format!("unexpectedly not applicable: {why}"))),
+                    Verdict::NotApplicable(why) => {
+                        Err(Failed::from(format!("unexpectedly not applicable: {why}")))
+                    }
                     Verdict::Error(e) => Err(Failed::from(e)),
                 }
             }));

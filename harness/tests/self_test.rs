@@ -19,14 +19,18 @@ use mmap_conformance::transcript::{Observed, Raised, Transcript};
 use mmap_reference::Value;
 use rstest::rstest;
 
-const HEAD: &str = "scenarios:\n  x-y:\n    description: d\n    cite: [\"004_5f09b125d9b38bcd.txt#tell\"]\n";
+const HEAD: &str =
+    "scenarios:\n  x-y:\n    description: d\n    cite: [\"004_5f09b125d9b38bcd.txt#tell\"]\n";
 
 #[rstest]
 #[case::yaml_syntax(
     "scenarios:\n  x-y:\n    description: \"unterminated\n",
     "spec/case.yaml:4:1: invalid spec file: invalid indentation in multiline quoted scalar"
 )]
-#[case::wrong_shape("scenarios:\n  x-y: [1, 2]\n", "spec/case.yaml:2:8: invalid spec file: expected mapping start")]
+#[case::wrong_shape(
+    "scenarios:\n  x-y: [1, 2]\n",
+    "spec/case.yaml:2:8: invalid spec file: expected mapping start"
+)]
 #[case::unknown_key(
     "scenarios:\n  x-y:\n    descripton: typo\n",
     "spec/case.yaml:3:5: invalid spec file: unknown field `descripton`, expected one of description, cite, tags, when, file, open, steps"
@@ -94,7 +98,8 @@ const HEAD: &str = "scenarios:\n  x-y:\n    description: d\n    cite: [\"004_5f0
 fn malformed_spec_is_an_error_at_file_line_column(#[case] text: &str, #[case] expected: &str) {
     let layout = Layout::repository();
     let expected = expected.replace("FIXTURES", &layout.fixtures_dir.display().to_string());
-    let err = load_str(&layout, Path::new("spec/case.yaml"), text).expect_err("the spec must be rejected");
+    let err = load_str(&layout, Path::new("spec/case.yaml"), text)
+        .expect_err("the spec must be rejected");
     assert_eq!(err.to_string(), format!("error: {expected}"));
 }
 
@@ -106,9 +111,15 @@ fn duplicate_ids_across_files_name_both_places() {
     let body = "scenarios:\n  same-id:\n    description: d\n    cite: [\"004_5f09b125d9b38bcd.txt#tell\"]\n    steps: [\"m = mmap(-1, 4)\"]\n";
     std::fs::write(spec.join("a.yaml"), body).unwrap();
     std::fs::write(spec.join("b.yaml"), body).unwrap();
-    let layout = Layout { spec_dir: spec, fixtures_dir: dir.path().join("fixtures") };
+    let layout = Layout {
+        spec_dir: spec,
+        fixtures_dir: dir.path().join("fixtures"),
+    };
     let err = scenario::load_dir(&layout).unwrap_err();
-    assert_eq!(err.to_string(), "error: spec/b.yaml:2:3: duplicate scenario id \"same-id\"; first defined at spec/a.yaml:2:3");
+    assert_eq!(
+        err.to_string(),
+        "error: spec/b.yaml:2:3: duplicate scenario id \"same-id\"; first defined at spec/a.yaml:2:3"
+    );
 }
 
 #[test]
@@ -136,7 +147,10 @@ fn spec_dir_with(text: &str) -> (tempfile::TempDir, Layout) {
     let spec = dir.path().join("spec");
     std::fs::create_dir(&spec).unwrap();
     std::fs::write(spec.join("wrong.yaml"), text).unwrap();
-    let layout = Layout { spec_dir: spec, fixtures_dir: Layout::repository().fixtures_dir };
+    let layout = Layout {
+        spec_dir: spec,
+        fixtures_dir: Layout::repository().fixtures_dir,
+    };
     (dir, layout)
 }
 
@@ -158,9 +172,14 @@ fn a_wrong_expectation_fails_with_the_step_both_outcomes_and_a_diff() {
     let ctx = Context::new(layout);
     let reference = ReferenceBackend::new(default_profile());
     let result = runner::check(&ctx, &scenarios[0], &reference);
-    let Verdict::DiffersFromSpec(d) = result.verdict else { panic!("expected a spec difference, got {:?}", result.verdict) };
+    let Verdict::DiffersFromSpec(d) = result.verdict else {
+        panic!("expected a spec difference, got {:?}", result.verdict)
+    };
     assert_eq!(d.step, 3);
-    assert_eq!(d.summary, "spec/wrong.yaml:8:9: step 3 `m.tell()`: expected -> 4, got -> 3");
+    assert_eq!(
+        d.summary,
+        "spec/wrong.yaml:8:9: step 3 `m.tell()`: expected -> 4, got -> 3"
+    );
     assert_eq!(
         d.diff,
         "--- expected (spec/wrong.yaml)
@@ -204,14 +223,18 @@ fn the_cli_writes_a_json_report() {
         .unwrap()
         .status;
     assert_eq!(status.code(), Some(1));
-    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
     assert_eq!(report["format"], "mmapconf-run");
     assert_eq!(report["version"], 1);
     let result = &report["results"][0];
     assert_eq!(result["scenario"], "tell-after-read");
     assert_eq!(result["verdict"], "differs from spec");
     assert_eq!(result["step"], 3);
-    assert_eq!(result["transcript"][2]["outcome"], serde_json::json!({"returned": {"type": "int", "value": "3"}}));
+    assert_eq!(
+        result["transcript"][2]["outcome"],
+        serde_json::json!({"returned": {"type": "int", "value": "3"}})
+    );
 }
 
 /// The reference with one planted bug: `tell()` answers one too many.
@@ -237,7 +260,9 @@ impl Runtime for OffByOneTell {
     fn call(&mut self, func: &Obj, args: &[Obj], kwargs: &[(String, Obj)]) -> Result<Obj, Raised> {
         let result = self.0.call(func, args, kwargs)?;
         Ok(match (func, result) {
-            (Obj::Method(_, name), Obj::Value(Value::Int(pos))) if name == "tell" => Obj::Value(Value::Int(pos + 1)),
+            (Obj::Method(_, name), Obj::Value(Value::Int(pos))) if name == "tell" => {
+                Obj::Value(Value::Int(pos + 1))
+            }
             (_, other) => other,
         })
     }
@@ -280,7 +305,9 @@ impl Backend for WrongBackend {
         &self.0
     }
     fn run(&self, scenario: &Scenario, sandbox: &mut Sandbox) -> Result<Transcript, BackendError> {
-        let mut rt = OffByOneTell(RefRuntime { profile: self.0.profile });
+        let mut rt = OffByOneTell(RefRuntime {
+            profile: self.0.profile,
+        });
         Ok(exec::run(&mut rt, scenario, sandbox))
     }
 }
@@ -297,15 +324,26 @@ fn a_backend_whose_tell_is_off_by_one_is_caught() {
         .iter()
         .filter(|s| s.methods().contains("tell"))
         .map(|s| runner::check(&ctx, s, &wrong))
-        .filter(|r| matches!(r.verdict, Verdict::DiffersFromSpec(_) | Verdict::DiffersFromReference(_)))
+        .filter(|r| {
+            matches!(
+                r.verdict,
+                Verdict::DiffersFromSpec(_) | Verdict::DiffersFromReference(_)
+            )
+        })
         .map(|r| r.scenario)
         .collect();
     assert!(failed.len() >= 5, "only {failed:?} caught the planted bug");
 
     let (_dir, layout) = spec_dir_with(&WRONG_TELL.replace("m.tell() -> 4", "m.tell() -> 3"));
     let s = &scenario::load_dir(&layout).unwrap()[0];
-    let Verdict::DiffersFromSpec(d) = runner::check(&Context::new(layout), s, &wrong).verdict else { panic!("not caught") };
-    assert_eq!(d.summary, "spec/wrong.yaml:8:9: step 3 `m.tell()`: expected -> 3, got -> 4");
+    let Verdict::DiffersFromSpec(d) = runner::check(&Context::new(layout), s, &wrong).verdict
+    else {
+        panic!("not caught")
+    };
+    assert_eq!(
+        d.summary,
+        "spec/wrong.yaml:8:9: step 3 `m.tell()`: expected -> 3, got -> 4"
+    );
 }
 
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
@@ -326,10 +364,18 @@ fn a_full_run_leaves_fixtures_unchanged_and_no_temporary_files() {
     let layout = Layout::repository();
     let before = snapshot(&layout.fixtures_dir);
     let scenarios = scenario::load_dir(&layout).unwrap();
-    assert!(scenarios.iter().any(|s| s.file.as_ref().is_some_and(|f| format!("{:?}", f.content).contains("fixture"))));
+    assert!(scenarios.iter().any(|s| {
+        s.file
+            .as_ref()
+            .is_some_and(|f| format!("{:?}", f.content).contains("fixture"))
+    }));
     let tmp = tempfile::tempdir().unwrap();
-    let ctx = Context { layout: layout.clone(), tmp_base: tmp.path().to_path_buf() };
-    let mut backends: Vec<Box<dyn Backend>> = vec![Box::new(ReferenceBackend::new(default_profile()))];
+    let ctx = Context {
+        layout: layout.clone(),
+        tmp_base: tmp.path().to_path_buf(),
+    };
+    let mut backends: Vec<Box<dyn Backend>> =
+        vec![Box::new(ReferenceBackend::new(default_profile()))];
     backends.extend(backend::available());
     for s in &scenarios {
         for b in &backends {
@@ -343,7 +389,8 @@ fn a_full_run_leaves_fixtures_unchanged_and_no_temporary_files() {
 
 #[test]
 fn the_committed_schema_is_current() {
-    let committed = std::fs::read_to_string(Layout::repository().spec_dir.join("schema.json")).unwrap();
+    let committed =
+        std::fs::read_to_string(Layout::repository().spec_dir.join("schema.json")).unwrap();
     assert_eq!(
         committed,
         mmap_conformance::scenario::doc::schema_json() + "\n",

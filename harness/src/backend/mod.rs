@@ -56,9 +56,8 @@ pub trait Backend: Send + Sync {
 /// The in-process backends this build has, besides the reference: the
 /// embedded CPython when built with the `cpython` feature.
 pub fn available() -> Vec<Box<dyn Backend>> {
-    #[allow(unused_mut)]
-    let mut out: Vec<Box<dyn Backend>> = vec![];
-    #[cfg(feature = "cpython")]
-    out.push(Box::new(cpython::CPythonBackend::new()));
-    out
+    vec![
+        #[cfg(feature = "cpython")]
+        Box::new(cpython::CPythonBackend::new()),
+    ]
 }

@@ -110,7 +110,7 @@ pub enum StepDocKind {
     /// `STATEMENT [-> VALUE | !! EXCEPTION] [if CONDITION]`
     Line(String),
     /// A mapping; which keys may go together is checked by the loader.
-    Structured(StructuredDoc),
+    Structured(Box<StructuredDoc>),
 }
 
 /// The keys of a structured step. Valid combinations: `step` + `one_of` +
@@ -165,7 +165,7 @@ impl<'de> Deserialize<'de> for StepDocKind {
 
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<StepDocKind, A::Error> {
                 StructuredDoc::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(StepDocKind::Structured)
+                    .map(|s| StepDocKind::Structured(Box::new(s)))
             }
         }
 

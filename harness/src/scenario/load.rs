@@ -711,15 +711,24 @@ fn is_kebab(id: &str) -> bool {
 /// loader prints the location in front, as for every other error).
 fn yaml_message(e: &serde_saphyr::Error) -> String {
     let text = e.to_string();
-    let first = text.lines().next().unwrap_or_default().trim_start_matches("error: ");
+    let first = text
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("error: ");
     // "line 3 column 5: unknown field ..." -> "unknown field ..."
     let message = match first.split_once(": ") {
         Some((prefix, rest)) if prefix.starts_with("line ") && prefix.contains(" column ") => rest,
         _ => first,
     };
     if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
-        let key = rest.split(", set DuplicateKeyPolicy").next().unwrap_or(rest);
-        return format!("duplicate key {key:?}: scenario ids and the keys of a mapping must be unique");
+        let key = rest
+            .split(", set DuplicateKeyPolicy")
+            .next()
+            .unwrap_or(rest);
+        return format!(
+            "duplicate key {key:?}: scenario ids and the keys of a mapping must be unique"
+        );
     }
     format!("invalid spec file: {message}")
 }

@@ -18,6 +18,9 @@ pub struct SyntaxError {
 
 type Result<T> = std::result::Result<T, SyntaxError>;
 
+/// Positional and keyword arguments of a call.
+type CallArgs = (Vec<Expr>, Vec<(String, Expr)>);
+
 /// A parsed step line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Line {
@@ -529,7 +532,7 @@ impl Parser {
         Ok(Expr::Slice(start.map(Box::new), stop, step))
     }
 
-    fn call_args(&mut self) -> Result<(Vec<Expr>, Vec<(String, Expr)>)> {
+    fn call_args(&mut self) -> Result<CallArgs> {
         let mut args = vec![];
         let mut kwargs: Vec<(String, Expr)> = vec![];
         while !self.eat(&Tok::RParen) {
