@@ -209,6 +209,9 @@ impl<'py> Runtime for PyRuntime<'py> {
             Some(NameKind::Builtin) if name == "Index" => {
                 Ok(self.py.get_type::<Index>().into_any())
             }
+            Some(NameKind::Builtin) if names::MODULES.contains(&name) => {
+                self.py.import(name).map(Bound::into_any)
+            }
             Some(NameKind::Builtin) => self.builtins.getattr(name),
             _ => match self.module.getattr(name) {
                 Ok(v) => Ok(v),

@@ -28,7 +28,12 @@ pub const BUILTINS: &[&str] = &[
     "Index",
     "zeros",
     "fixture",
+    "pickle",
+    "copy",
 ];
+
+/// Standard modules a step may use (`pickle.dumps(m)`, `copy.copy(m)`).
+pub const MODULES: &[&str] = &["pickle", "copy"];
 
 /// Methods of the scenario's file `f` (the harness's own, not the implementation's).
 pub const FILE_METHODS: &[&str] = &[
