@@ -187,15 +187,8 @@ fn expectation(
     outcome: Option<&Outcome>,
     bound: &HashSet<String>,
 ) -> (String, bool) {
-    let variant = step.variants.iter().find(|v| {
-        v.cond
-            .as_ref()
-            .is_none_or(|c| c.holds(profile.python, profile.platform))
-    });
-    let expect = match (step.variants.is_empty(), variant) {
-        (true, _) => &Expect::Returns,
-        (false, Some(v)) => &v.expect,
-        (false, None) => return (format!("(no expectation for {profile})"), false),
+    let Some(expect) = step.expectation(profile) else {
+        return (format!("(no expectation for {profile})"), false);
     };
     meets(expect, profile, outcome, bound)
 }

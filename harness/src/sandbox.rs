@@ -69,11 +69,6 @@ impl Sandbox {
         Ok(sandbox)
     }
 
-    /// The temporary directory.
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
-    }
-
     /// `f.method(*args)`: the harness's own operations on the scenario's file.
     pub fn file_op(&mut self, method: &str, args: &[Observed]) -> Result<Observed, Raised> {
         let int = |i: usize| match args.get(i) {

@@ -141,20 +141,6 @@ pub struct Variant {
     pub expect: Expect,
 }
 
-impl Step {
-    /// The expectation that applies to `profile`, if any does.
-    pub fn expectation(&self, profile: Profile) -> Option<&Expect> {
-        self.variants
-            .iter()
-            .find(|v| {
-                v.cond
-                    .as_ref()
-                    .is_none_or(|c| c.holds(profile.python, profile.platform))
-            })
-            .map(|v| &v.expect)
-    }
-}
-
 impl Scenario {
     /// Every method name called on a bound object, for `--method` filters.
     pub fn methods(&self) -> BTreeSet<String> {
@@ -275,6 +261,25 @@ pub enum FlatOp<'a> {
         /// How many of the following steps belong to the child.
         child_len: usize,
     },
+}
+
+impl FlatStep<'_> {
+    /// The expectation that applies to `profile`: the first variant whose
+    /// condition holds, `Returns` for the implicit steps that have none, and
+    /// `None` when the spec says nothing for this profile.
+    pub fn expectation(&self, profile: Profile) -> Option<&Expect> {
+        if self.variants.is_empty() {
+            return Some(&Expect::Returns);
+        }
+        self.variants
+            .iter()
+            .find(|v| {
+                v.cond
+                    .as_ref()
+                    .is_none_or(|c| c.holds(profile.python, profile.platform))
+            })
+            .map(|v| &v.expect)
+    }
 }
 
 impl Scenario {
