@@ -1,16 +1,15 @@
-//! Runs a scenario's steps against any object model: the evaluator is shared,
-//! each in-process backend supplies a [`Runtime`].
+//! Runs a request's steps against any object model: the evaluator is shared,
+//! each in-process implementation supplies a [`Runtime`]. This is the adapter
+//! side of the protocol for the implementations `mmapconf serve` hosts.
 
 use std::collections::HashMap;
-
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 
-use crate::sandbox::Sandbox;
-use crate::scenario::Scenario;
-use crate::scenario::ast::{BinOp, Expr, Stmt};
-use crate::scenario::model::{FlatOp, FlatStep};
-use crate::transcript::{Entry, Observed, Outcome, Raised, Transcript};
+use crate::fileops::FileHandle;
+use crate::protocol::wire::{Expr, RunRequest, Step, StepOutcome, WireOutcome};
+use crate::scenario::ast::BinOp;
+use crate::transcript::{Observed, Raised};
 
 /// A literal value handed to a runtime to make its own object from.
 pub type Literal = Observed;
@@ -64,21 +63,7 @@ pub trait Runtime: Fork {
     fn is_same(&self, a: &Self::Obj, b: &Self::Obj) -> bool;
 }
 
-/// Runs every step of `scenario` on `rt`, with the scenario's file prepared
-/// in `sandbox`.
-pub fn run<R: Runtime>(rt: &mut R, scenario: &Scenario, sandbox: &mut Sandbox) -> Transcript {
-    let steps = scenario.flat_steps();
-    let mut ev = Evaluator {
-        rt,
-        sandbox,
-        env: HashMap::new(),
-        order: vec![],
-    };
-    let entries = ev.steps(&steps);
-    Transcript { entries }
-}
-
-/// How a runtime splits into two processes for `fork:` steps.
+/// How a runtime splits into two processes for `fork` steps.
 pub trait Fork {
     /// `os.fork()`: the child's pid in the parent, 0 in the child.
     fn fork(&mut self) -> Result<u32, Raised>;
@@ -86,79 +71,143 @@ pub trait Fork {
     fn exit_child(&mut self) -> !;
 }
 
+/// Runs every step of `request` on `rt`, handing each step's outcome to
+/// `emit` as soon as it is known. An `Err` is an adapter error: the request
+/// could not be carried out (its file cannot be opened).
+pub fn run<R: Runtime>(
+    rt: &mut R,
+    request: &RunRequest,
+    emit: &mut dyn FnMut(usize, WireOutcome),
+) -> Result<(), String> {
+    let file = request.file.as_ref().map(FileHandle::open).transpose()?;
+    let mut ev = Evaluator {
+        rt,
+        file,
+        env: HashMap::new(),
+        order: vec![],
+    };
+    ev.steps(&request.steps, 0, emit);
+    Ok(())
+}
+
+/// How many outcomes `steps` produce: each step, and a fork's child steps.
+pub fn step_count(steps: &[Step]) -> usize {
+    steps
+        .iter()
+        .map(|s| match s {
+            Step::Fork(child) => 1 + step_count(child),
+            _ => 1,
+        })
+        .sum()
+}
+
 struct Evaluator<'a, R: Runtime> {
     rt: &'a mut R,
-    sandbox: &'a mut Sandbox,
+    file: Option<FileHandle>,
     env: HashMap<String, R::Obj>,
     /// Binding order, so identity lookups prefer the earliest name.
     order: Vec<String>,
 }
 
 impl<R: Runtime> Evaluator<'_, R> {
-    fn steps(&mut self, steps: &[FlatStep<'_>]) -> Vec<Entry> {
-        let mut entries = Vec::with_capacity(steps.len());
-        let mut i = 0;
-        while i < steps.len() {
-            let step = &steps[i];
-            let outcome = match &step.op {
-                FlatOp::Stmt(stmt) => self.stmt(stmt),
-                FlatOp::Enter { expr, name } => self.enter(expr, name),
-                FlatOp::Exit { name } => self.exit(name),
-                FlatOp::Fork { child_len } => {
-                    let child = &steps[i + 1..i + 1 + child_len];
-                    let (outcome, child_entries) = self.fork(child);
-                    entries.push(Entry {
-                        text: step.text.clone(),
-                        outcome,
-                    });
-                    entries.extend(child_entries);
-                    i += 1 + child_len;
+    /// Runs `steps`, the first of which has index `base`; returns the next index.
+    fn steps(
+        &mut self,
+        steps: &[Step],
+        mut index: usize,
+        emit: &mut dyn FnMut(usize, WireOutcome),
+    ) -> usize {
+        for step in steps {
+            let result = match step {
+                Step::Eval(e) => self.eval(e).map(|obj| self.observe(&obj)),
+                Step::Assign(b) => self.eval(&b.value).map(|obj| {
+                    let seen = self.observe(&obj);
+                    self.bind(&b.name, obj);
+                    seen
+                }),
+                Step::SetItem(s) => (|| {
+                    let (t, k, v) = (
+                        self.eval(&s.target)?,
+                        self.eval(&s.key)?,
+                        self.eval(&s.value)?,
+                    );
+                    self.rt.setitem(&t, &k, &v).map(|()| Observed::None)
+                })(),
+                Step::DelItem(d) => (|| {
+                    let (t, k) = (self.eval(&d.target)?, self.eval(&d.key)?);
+                    self.rt.delitem(&t, &k).map(|()| Observed::None)
+                })(),
+                Step::Enter(b) => self.enter(&b.value, &b.name),
+                Step::Exit(n) => self.exit(&n.name),
+                Step::Fork(child) => {
+                    index = self.fork(child, index, emit);
                     continue;
                 }
             };
-            entries.push(Entry {
-                text: step.text.clone(),
-                outcome,
-            });
-            i += 1;
+            emit(
+                index,
+                match result {
+                    Ok(v) => WireOutcome::Returned(v),
+                    Err(e) => WireOutcome::Raised(e.into()),
+                },
+            );
+            index += 1;
         }
-        entries
+        index
     }
 
-    /// Runs `child` in a forked process and returns the fork step's outcome
-    /// and the child's entries (ending in a crash entry if it died).
-    fn fork(&mut self, child: &[FlatStep<'_>]) -> (Outcome, Vec<Entry>) {
+    /// Runs `child` in a forked process; emits the fork step's outcome, then
+    /// the child's (ending in a crash if a signal killed it). Returns the
+    /// index after the child's steps.
+    fn fork(
+        &mut self,
+        child: &[Step],
+        index: usize,
+        emit: &mut dyn FnMut(usize, WireOutcome),
+    ) -> usize {
+        let end = index + 1 + step_count(child);
         let (mut parent_end, mut child_end) = match UnixStream::pair() {
             Ok(pair) => pair,
-            Err(e) => return (Outcome::Raised(os_error(&e)), vec![]),
+            Err(e) => {
+                emit(index, WireOutcome::Raised(os_error(&e).into()));
+                return end;
+            }
         };
         match self.rt.fork() {
-            Err(e) => (Outcome::Raised(e), vec![]),
+            Err(e) => emit(index, WireOutcome::Raised(e.into())),
             Ok(0) => {
                 drop(parent_end);
-                let entries = self.steps(child);
-                let json = serde_json::to_vec(&entries).unwrap_or_default();
-                let _ = child_end.write_all(&json);
+                self.steps(child, index + 1, &mut |i, outcome| {
+                    let line = serde_json::to_string(&StepOutcome { step: i, outcome })
+                        .unwrap_or_default();
+                    let _ = writeln!(child_end, "{line}");
+                });
                 drop(child_end);
                 self.rt.exit_child()
             }
             Ok(pid) => {
                 drop(child_end);
-                let mut json = vec![];
-                let _ = parent_end.read_to_end(&mut json);
-                let status = crate::sys::wait(pid);
-                let mut entries: Vec<Entry> = serde_json::from_slice(&json).unwrap_or_default();
-                if let Some(signal) = status.signal {
-                    if let Some(step) = child.get(entries.len()) {
-                        entries.push(Entry {
-                            text: step.text.clone(),
-                            outcome: Outcome::Crashed(signal),
-                        });
+                let mut reported = vec![];
+                for line in BufReader::new(&mut parent_end).lines() {
+                    let Ok(line) = line else { break };
+                    if let Ok(o) = serde_json::from_str::<StepOutcome>(&line) {
+                        reported.push(o);
                     }
                 }
-                (Outcome::Returned(Observed::None), entries)
+                let status = crate::sys::wait(pid);
+                emit(index, WireOutcome::Returned(Observed::None));
+                let next = index + 1 + reported.len();
+                for o in reported {
+                    emit(o.step, o.outcome);
+                }
+                if let Some(signal) = status.signal {
+                    if next < end {
+                        emit(next, WireOutcome::Crashed(signal));
+                    }
+                }
             }
         }
+        end
     }
 
     fn bind(&mut self, name: &str, obj: R::Obj) {
@@ -167,56 +216,30 @@ impl<R: Runtime> Evaluator<'_, R> {
         }
     }
 
-    fn stmt(&mut self, stmt: &Stmt) -> Outcome {
-        let result = match stmt {
-            Stmt::Expr(e) => self.eval(e).map(|obj| self.observe(&obj)),
-            Stmt::Bind(name, e) => self.eval(e).map(|obj| {
-                let seen = self.observe(&obj);
-                self.bind(name, obj);
-                seen
-            }),
-            Stmt::SetItem(o, k, v) => (|| {
-                let (o, k, v) = (self.eval(o)?, self.eval(k)?, self.eval(v)?);
-                self.rt.setitem(&o, &k, &v).map(|()| Observed::None)
-            })(),
-            Stmt::DelItem(o, k) => (|| {
-                let (o, k) = (self.eval(o)?, self.eval(k)?);
-                self.rt.delitem(&o, &k).map(|()| Observed::None)
-            })(),
-        };
-        into_outcome(result)
+    fn enter(&mut self, expr: &Expr, name: &str) -> Result<Observed, Raised> {
+        let manager = self.eval(expr)?;
+        let enter = self.rt.getattr(&manager, "__enter__")?;
+        let value = self.rt.call(&enter, &[], &[])?;
+        // Bind the manager first, so that `__enter__` returning it shows
+        // as the name itself.
+        self.bind(name, manager);
+        let seen = self.observe(&value);
+        self.bind(name, value);
+        Ok(seen)
     }
 
-    fn enter(&mut self, expr: &Expr, name: &str) -> Outcome {
-        let result = (|| {
-            let manager = self.eval(expr)?;
-            let enter = self.rt.getattr(&manager, "__enter__")?;
-            let value = self.rt.call(&enter, &[], &[])?;
-            // Bind the manager first, so that `__enter__` returning it shows
-            // as the name itself.
-            self.bind(name, manager);
-            let seen = self.observe(&value);
-            self.bind(name, value);
-            Ok(seen)
-        })();
-        into_outcome(result)
-    }
-
-    fn exit(&mut self, name: &str) -> Outcome {
-        let result = (|| {
-            let obj = self
-                .env
-                .get(name)
-                .cloned()
-                .ok_or_else(|| name_error(name))?;
-            let exit = self.rt.getattr(&obj, "__exit__")?;
-            let none = self.rt.literal(&Observed::None)?;
-            let value = self
-                .rt
-                .call(&exit, &[none.clone(), none.clone(), none], &[])?;
-            Ok(self.observe(&value))
-        })();
-        into_outcome(result)
+    fn exit(&mut self, name: &str) -> Result<Observed, Raised> {
+        let obj = self
+            .env
+            .get(name)
+            .cloned()
+            .ok_or_else(|| name_error(name))?;
+        let exit = self.rt.getattr(&obj, "__exit__")?;
+        let none = self.rt.literal(&Observed::None)?;
+        let value = self
+            .rt
+            .call(&exit, &[none.clone(), none.clone(), none], &[])?;
+        Ok(self.observe(&value))
     }
 
     /// The transcript value of `obj`: a bound name when it is that very object.
@@ -234,12 +257,7 @@ impl<R: Runtime> Evaluator<'_, R> {
 
     fn eval(&mut self, e: &Expr) -> Result<R::Obj, Raised> {
         match e {
-            Expr::None => self.rt.literal(&Observed::None),
-            Expr::Bool(b) => self.rt.literal(&Observed::Bool(*b)),
-            Expr::Int(i) => self.rt.literal(&Observed::Int(*i)),
-            Expr::Float(x) => self.rt.literal(&Observed::Float(*x)),
-            Expr::Bytes(b) => self.rt.literal(&Observed::Bytes(b.clone())),
-            Expr::Str(s) => self.rt.literal(&Observed::Str(s.clone())),
+            Expr::Value(v) => self.rt.literal(v),
             Expr::Tuple(items) | Expr::List(items) => {
                 // Containers of literals only: scenarios pass them as values.
                 let mut lits = vec![];
@@ -258,70 +276,61 @@ impl<R: Runtime> Evaluator<'_, R> {
                 Some(obj) => Ok(obj.clone()),
                 None => self.rt.name(n),
             },
-            Expr::Call { func, args, kwargs } => {
-                if let Expr::Attr(obj, method) = func.as_ref() {
-                    if matches!(obj.as_ref(), Expr::Name(n) if n == "f" && !self.env.contains_key("f"))
-                    {
-                        return self.file_call(method, args);
-                    }
-                }
-                let f = self.eval(func)?;
-                let args = args
+            Expr::Call(c) => {
+                let f = self.eval(&c.func)?;
+                let args = c
+                    .args
                     .iter()
                     .map(|a| self.eval(a))
                     .collect::<Result<Vec<_>, _>>()?;
-                let kwargs = kwargs
+                let kwargs = c
+                    .kwargs
                     .iter()
-                    .map(|(k, v)| Ok((k.clone(), self.eval(v)?)))
+                    .map(|b| Ok((b.name.clone(), self.eval(&b.value)?)))
                     .collect::<Result<Vec<_>, Raised>>()?;
                 self.rt.call(&f, &args, &kwargs)
             }
-            Expr::Attr(obj, name) => {
-                let obj = self.eval(obj)?;
-                self.rt.getattr(&obj, name)
+            Expr::Attr(a) => {
+                let obj = self.eval(&a.value)?;
+                self.rt.getattr(&obj, &a.name)
             }
-            Expr::Subscript(obj, key) => {
-                let obj = self.eval(obj)?;
-                let key = self.eval(key)?;
+            Expr::Item(i) => {
+                let obj = self.eval(&i.value)?;
+                let key = self.eval(&i.key)?;
                 self.rt.getitem(&obj, &key)
             }
-            Expr::Slice(a, b, c) => {
-                let mut part = |p: &Option<Box<Expr>>| p.as_ref().map(|x| self.eval(x)).transpose();
-                let (a, b, c) = (part(a)?, part(b)?, part(c)?);
+            Expr::Slice(s) => {
+                let mut part = |p: &Option<Expr>| p.as_ref().map(|x| self.eval(x)).transpose();
+                let (a, b, c) = (part(&s.start)?, part(&s.stop)?, part(&s.step)?);
                 self.rt.slice(a, b, c)
             }
-            Expr::BinOp(op, a, b) => {
-                let (a, b) = (self.eval(a)?, self.eval(b)?);
-                self.rt.binop(*op, &a, &b)
+            Expr::BinOp(b) => {
+                let (l, r) = (self.eval(&b.left)?, self.eval(&b.right)?);
+                self.rt.binop(b.op, &l, &r)
             }
             Expr::Neg(a) => {
                 let a = self.eval(a)?;
                 self.rt.neg(&a)
             }
-            Expr::In(a, b) => {
-                let (a, b) = (self.eval(a)?, self.eval(b)?);
+            Expr::In(i) => {
+                let (a, b) = (self.eval(&i.item)?, self.eval(&i.container)?);
                 self.rt.contains(&a, &b)
             }
+            Expr::File(call) => {
+                let mut lits = vec![];
+                for a in &call.args {
+                    let obj = self.eval(a)?;
+                    lits.push(self.rt.observe(&obj));
+                }
+                let file = self.file.as_mut().ok_or_else(|| Raised {
+                    type_name: "HarnessError".into(),
+                    message: "the scenario has no file".into(),
+                    errno: None,
+                })?;
+                let value = file.call(&call.method, &lits)?;
+                self.rt.literal(&value)
+            }
         }
-    }
-
-    /// `f.method(...)`: the harness's own file operations, the same for every
-    /// implementation.
-    fn file_call(&mut self, method: &str, args: &[Expr]) -> Result<R::Obj, Raised> {
-        let mut lits = vec![];
-        for a in args {
-            let obj = self.eval(a)?;
-            lits.push(self.rt.observe(&obj));
-        }
-        let value = self.sandbox.file_op(method, &lits)?;
-        self.rt.literal(&value)
-    }
-}
-
-fn into_outcome(r: Result<Observed, Raised>) -> Outcome {
-    match r {
-        Ok(v) => Outcome::Returned(v),
-        Err(e) => Outcome::Raised(e),
     }
 }
 

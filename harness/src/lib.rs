@@ -4,12 +4,16 @@
 
 pub mod backend;
 pub mod consteval;
+pub mod discover;
 pub mod exec;
+pub mod fileops;
 pub mod judge;
+pub mod protocol;
 pub mod report;
 pub mod runner;
 pub mod sandbox;
 pub mod scenario;
 pub mod select;
 mod sys;
+pub mod target;
 pub mod transcript;

@@ -4,14 +4,16 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::time::Duration;
+
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use mmap_conformance::backend::reference::ReferenceBackend;
-use mmap_conformance::backend::{self, Backend};
-use mmap_conformance::runner::{self, CaseResult, Context};
+use mmap_conformance::protocol::client::Launch;
+use mmap_conformance::runner::{self, CaseResult, Context, Engine};
 use mmap_conformance::scenario::{self, Layout, Scenario};
 use mmap_conformance::select::{self, Selection};
-use mmap_conformance::{report, transcript};
+use mmap_conformance::target::{self, Target};
+use mmap_conformance::{backend, discover, report};
 use mmap_reference::{Platform, Profile, PyVersion};
 
 /// Runs Python mmap conformance scenarios against the reference and real
@@ -35,6 +37,52 @@ enum Command {
     Show(ShowArgs),
     /// Print the JSON Schema of spec files.
     Schema,
+    /// List the Python interpreters `--discover` would use, with what each
+    /// reports about itself, and the names it looked for in vain.
+    Interpreters,
+    /// Host the reference or the embedded CPython as a protocol adapter on
+    /// standard input and output (the harness starts these itself).
+    #[command(hide = true)]
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// `reference` or `cpython`.
+    name: String,
+    /// The Python version the reference imitates.
+    #[arg(long, value_name = "X.Y", default_value = "3.11")]
+    python: PyVersion,
+    /// The platform the reference imitates (default: this one).
+    #[arg(long)]
+    platform: Option<Platform>,
+}
+
+#[derive(Args, Clone, Default)]
+struct TargetArgs {
+    /// Implementations to judge, by id (`reference`, `cpython`, `pypy-3.9`)
+    /// or glob (`cpython-*`); repeatable; default all.
+    #[arg(long = "impl", value_name = "ID")]
+    implementations: Vec<String>,
+    /// The Python version the reference imitates as an implementation of
+    /// its own (default: the embedded CPython's, else 3.11).
+    #[arg(long, value_name = "X.Y")]
+    python: Option<PyVersion>,
+    /// Also run the Python driver under this interpreter (repeatable).
+    #[arg(long = "interpreter", value_name = "PATH")]
+    interpreters: Vec<PathBuf>,
+    /// Also run this adapter command line (repeatable; split as a shell would).
+    #[arg(long = "adapter", value_name = "COMMAND")]
+    adapters: Vec<String>,
+    /// Also run every interpreter found under pyenv and on PATH.
+    #[arg(long)]
+    discover: bool,
+    /// Seconds one scenario may take on one implementation.
+    #[arg(long, value_name = "SECONDS", default_value_t = 20.0)]
+    timeout: f64,
+    /// Scenarios to run at once (default: one per core).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
 }
 
 #[derive(Args, Clone, Default)]
@@ -59,13 +107,8 @@ struct SelectArgs {
 struct RunArgs {
     #[command(flatten)]
     select: SelectArgs,
-    /// Implementations to judge: reference, cpython (repeatable; default all).
-    #[arg(long = "impl", value_name = "NAME")]
-    implementations: Vec<String>,
-    /// The Python version the reference imitates when it runs alone
-    /// (default: the embedded CPython's, else 3.11).
-    #[arg(long, value_name = "X.Y")]
-    python: Option<PyVersion>,
+    #[command(flatten)]
+    targets: TargetArgs,
     /// Write the results as JSON to this file (`-` for standard output).
     #[arg(long, value_name = "PATH")]
     json: Option<PathBuf>,
@@ -81,12 +124,8 @@ struct ListArgs {
 struct ShowArgs {
     /// The scenario's id.
     id: String,
-    /// The implementation: reference or cpython.
-    #[arg(long = "impl", default_value = "reference", value_name = "NAME")]
-    implementation: String,
-    /// The Python version the reference imitates.
-    #[arg(long, value_name = "X.Y")]
-    python: Option<PyVersion>,
+    #[command(flatten)]
+    targets: TargetArgs,
     /// The spec directory (default: the repository's `spec/`).
     #[arg(long, value_name = "DIR")]
     spec: Option<PathBuf>,
@@ -102,6 +141,13 @@ fn main() -> ExitCode {
         Some(Command::Schema) => {
             println!("{}", mmap_conformance::scenario::doc::schema_json());
             Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Interpreters) => interpreters(),
+        Some(Command::Serve(args)) => {
+            let profile = Profile::new(args.python, args.platform.unwrap_or_else(Platform::host));
+            backend::serve(&args.name, profile)
+                .map(|()| ExitCode::SUCCESS)
+                .map_err(|e| format!("mmapconf serve {}: {e}", args.name))
         }
     };
     result.unwrap_or_else(|e| {
@@ -131,56 +177,160 @@ fn load(args: &SelectArgs) -> Result<(Layout, Vec<Scenario>), String> {
     ))
 }
 
-/// The implementations a run judges: the reference (with the first other
-/// implementation's profile unless `--python` says otherwise) and the others.
-fn implementations(
-    names: &[String],
-    python: Option<PyVersion>,
-) -> Result<Vec<Box<dyn Backend>>, String> {
-    let others = backend::available();
-    let profile = match (python, others.first()) {
-        (Some(v), _) => Profile::new(v, Platform::host()),
-        (None, Some(b)) => b.describe().profile,
-        (None, None) => select::default_profile(),
-    };
-    let mut all: Vec<Box<dyn Backend>> = vec![Box::new(ReferenceBackend::new(profile))];
-    all.extend(others);
-    if names.is_empty() {
-        return Ok(all);
+fn engine(layout: Layout, args: &TargetArgs) -> Result<Engine, String> {
+    let worker = std::env::current_exe()
+        .map_err(|e| format!("cannot find the mmapconf binary to host workers: {e}"))?;
+    let mut ctx = Context::new(layout, worker);
+    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
+        return Err(format!(
+            "--timeout must be a positive number of seconds, not {}",
+            args.timeout
+        ));
     }
-    let known: Vec<String> = all.iter().map(|b| b.describe().name.clone()).collect();
-    for n in names {
-        if !known.contains(n) {
-            return Err(format!(
-                "unknown implementation {n:?}; this build has {}",
-                known.join(", ")
+    ctx.timeout = Duration::from_secs_f64(args.timeout);
+    if let Some(jobs) = args.jobs {
+        ctx.jobs = jobs.max(1);
+    }
+    Ok(Engine::new(ctx))
+}
+
+/// The implementations a run judges, and notes on what was skipped and why.
+/// The embedded CPython and the reference come first, then the adapters
+/// named on the command line, then the discovered interpreters.
+fn targets(engine: &Engine, args: &TargetArgs) -> Result<(Vec<Target>, Vec<String>), String> {
+    let worker = engine.context().worker.clone();
+    let mut notes = vec![];
+    let mut probes: Vec<(Launch, Option<String>, String)> = vec![];
+    if backend::hosted().contains(&"cpython") {
+        probes.push((
+            Target::embedded_cpython(&worker),
+            Some("cpython".into()),
+            "the embedded CPython".into(),
+        ));
+    }
+    let driver = target::python_driver_path();
+    for p in &args.interpreters {
+        probes.push((
+            Target::python_driver(p, &driver),
+            None,
+            p.display().to_string(),
+        ));
+    }
+    for a in &args.adapters {
+        let words = shell_words::split(a).map_err(|e| format!("--adapter {a:?}: {e}"))?;
+        let Some((program, rest)) = words.split_first() else {
+            return Err("--adapter needs a command".into());
+        };
+        probes.push((
+            Launch {
+                program: program.into(),
+                args: rest.iter().map(Into::into).collect(),
+            },
+            None,
+            a.clone(),
+        ));
+    }
+    if args.discover {
+        let search = discover::interpreters();
+        for f in search.found {
+            probes.push((
+                Target::python_driver(&f.path, &driver),
+                None,
+                format!("{} ({})", f.path.display(), f.how),
             ));
         }
+        if !search.missing.is_empty() {
+            notes.push(format!("not found on PATH: {}", search.missing.join(", ")));
+        }
     }
-    Ok(all
-        .into_iter()
-        .filter(|b| names.contains(&b.describe().name))
-        .collect())
+    // Start every adapter at once: start-up is most of an interpreter's cost.
+    let probed: Vec<Result<Target, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = probes
+            .iter()
+            .map(|(launch, id, _)| scope.spawn(|| engine.probe(launch.clone(), id.clone())))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("the probe panicked".into()))
+            })
+            .collect()
+    });
+    let mut all: Vec<Target> = vec![];
+    let mut embedded_profile = None;
+    for ((_, id, what), result) in probes.iter().zip(probed) {
+        match result {
+            Ok(t) => {
+                if id.as_deref() == Some("cpython") {
+                    embedded_profile = Some(t.implementation.profile);
+                }
+                if let Some(same) = all
+                    .iter()
+                    .find(|o| o.implementation.id == t.implementation.id)
+                {
+                    notes.push(format!(
+                        "skipped {what}: the same implementation as {} ({})",
+                        same.implementation.id, same.launch
+                    ));
+                } else {
+                    all.push(t);
+                }
+            }
+            Err(e)
+                if args.discover
+                    && id.is_none()
+                    && !args
+                        .interpreters
+                        .iter()
+                        .any(|p| what == &p.display().to_string()) =>
+            {
+                notes.push(format!("skipped {what}: {e}"));
+            }
+            Err(e) => return Err(format!("cannot use {what}: {e}")),
+        }
+    }
+    let profile = match (args.python, embedded_profile) {
+        (Some(v), _) => Profile::new(v, Platform::host()),
+        (None, Some(p)) => p,
+        (None, None) => select::default_profile(),
+    };
+    all.insert(0, engine.reference_target(profile));
+    if args.implementations.is_empty() {
+        return Ok((all, notes));
+    }
+    let ids: Vec<String> = all.iter().map(|t| t.implementation.id.clone()).collect();
+    let mut wanted = vec![];
+    for pattern in &args.implementations {
+        let glob = globset::Glob::new(pattern)
+            .map_err(|e| format!("bad --impl pattern {pattern:?}: {e}"))?
+            .compile_matcher();
+        if !ids.iter().any(|id| glob.is_match(id)) {
+            return Err(format!(
+                "unknown implementation {pattern:?}; this run has {}",
+                ids.join(", ")
+            ));
+        }
+        wanted.push(glob);
+    }
+    all.retain(|t| wanted.iter().any(|g| g.is_match(&t.implementation.id)));
+    Ok((all, notes))
 }
 
 fn run(args: RunArgs) -> Result<ExitCode, String> {
     let (layout, scenarios) = load(&args.select)?;
-    let backends = implementations(&args.implementations, args.python)?;
-    let ctx = Context::new(layout);
-    let total = (scenarios.len() * backends.len()) as u64;
+    let engine = engine(layout, &args.targets)?;
+    let (targets, notes) = targets(&engine, &args.targets)?;
+    let total = (scenarios.len() * targets.len()) as u64;
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let mut results: Vec<CaseResult> = Vec::with_capacity(total as usize);
-    for s in &scenarios {
-        for b in &backends {
-            bar.set_message(format!("{}::{}", b.describe().name, s.id));
-            results.push(runner::check(&ctx, s, b.as_ref()));
-            bar.inc(1);
-        }
-    }
+    let results: Vec<CaseResult> = engine.run_all(&scenarios, &targets, &|r| {
+        bar.set_message(format!("{}::{}", r.implementation.id, r.scenario));
+        bar.inc(1);
+    });
     bar.finish_and_clear();
     if let Some(path) = &args.json {
         let text =
@@ -195,6 +345,9 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
     let mut out = io::stdout().lock();
     let colour = report::use_colour();
     if args.json.as_deref().is_none_or(|p| p.as_os_str() != "-") {
+        for n in &notes {
+            writeln!(out, "note: {n}").map_err(|e| e.to_string())?;
+        }
         report::write_text(&mut out, &results, colour).map_err(|e| e.to_string())?;
     }
     let failed = results.iter().any(|r| r.verdict.is_failure());
@@ -203,6 +356,25 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn interpreters() -> Result<ExitCode, String> {
+    let search = discover::interpreters();
+    let driver = target::python_driver_path();
+    let engine = Engine::new(Context::new(
+        Layout::repository(),
+        std::env::current_exe().map_err(|e| e.to_string())?,
+    ));
+    for f in &search.found {
+        match engine.probe(Target::python_driver(&f.path, &driver), None) {
+            Ok(t) => println!("{}  {}  ({})", t.implementation.id, f.path.display(), f.how),
+            Err(e) => println!("unusable  {}  ({}): {e}", f.path.display(), f.how),
+        }
+    }
+    for name in &search.missing {
+        println!("not found  {name}");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn list(args: ListArgs) -> Result<ExitCode, String> {
@@ -228,19 +400,24 @@ fn show(args: ShowArgs) -> Result<ExitCode, String> {
         .iter()
         .find(|s| s.id == args.id)
         .ok_or_else(|| format!("no scenario with the id {:?}", args.id))?;
-    let backends = implementations(std::slice::from_ref(&args.implementation), args.python)?;
-    let b = &backends[0];
-    let ctx = Context::new(layout);
-    let imp = b.describe();
-    println!("# {} on {imp}", s.id);
-    println!("# {}", s.description);
-    if let Some(why) = runner::applicability(s, imp) {
-        println!("not applicable: {why}");
-        return Ok(ExitCode::SUCCESS);
+    let mut target_args = args.targets.clone();
+    if target_args.implementations.is_empty() {
+        target_args.implementations.push("reference".into());
     }
-    let t: transcript::Transcript = runner::transcript(&ctx, s, b.as_ref())?;
-    for (i, e) in t.entries.iter().enumerate() {
-        println!("{:>3} {} {}", i + 1, e.text, e.outcome);
+    let engine = engine(layout, &target_args)?;
+    let (targets, _) = targets(&engine, &target_args)?;
+    for t in &targets {
+        let imp = &t.implementation;
+        println!("# {} on {imp}", s.id);
+        println!("# {}", s.description);
+        if let Some(why) = runner::applicability(s, imp) {
+            println!("not applicable: {why}");
+            continue;
+        }
+        let transcript = engine.transcript(s, t)?;
+        for (i, e) in transcript.entries.iter().enumerate() {
+            println!("{:>3} {} {}", i + 1, e.text, e.outcome);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

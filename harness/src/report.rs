@@ -5,9 +5,9 @@ use std::io::{self, IsTerminal, Write};
 
 use serde::Serialize;
 
-use crate::backend::Implementation;
 use crate::judge::Verdict;
 use crate::runner::CaseResult;
+use crate::target::Implementation;
 use crate::transcript::Entry;
 
 /// The version of the JSON report's format.

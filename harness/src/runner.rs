@@ -1,29 +1,56 @@
-//! Runs one scenario on one implementation in a fresh sandbox and judges it.
+//! Runs scenarios on implementations through their adapters and judges them.
+//!
+//! Every implementation, the reference included, runs in adapter processes
+//! that the [`Engine`] starts, reuses across scenarios and replaces after a
+//! crash, a time-out or a protocol violation. Work is spread over `jobs`
+//! threads; results come back in the order of the input, whatever the degree
+//! of parallelism.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
-use crate::backend::reference::ReferenceBackend;
-use crate::backend::{Backend, Implementation};
+use mmap_reference::Profile;
+
 use crate::judge::{self, Verdict};
+use crate::protocol::client::{Adapter, End, Launch};
+use crate::protocol::encode;
+use crate::protocol::wire::WireOutcome;
 use crate::sandbox::Sandbox;
 use crate::scenario::{Layout, Scenario};
-use crate::transcript::Transcript;
+use crate::target::{Implementation, Target};
+use crate::transcript::{Entry, Outcome, Transcript};
 
-/// Where runs find fixtures and make their temporary directories.
+/// Where runs find their files, and their limits.
 #[derive(Clone, Debug)]
 pub struct Context {
     /// Spec and fixture directories.
     pub layout: Layout,
     /// Parent of every sandbox (the system's temporary directory by default).
     pub tmp_base: PathBuf,
+    /// The `mmapconf` binary, which hosts the reference and the embedded CPython.
+    pub worker: PathBuf,
+    /// The time limit of one scenario on one implementation.
+    pub timeout: Duration,
+    /// The time an adapter has to start and send its handshake.
+    pub startup_timeout: Duration,
+    /// Scenarios run at once.
+    pub jobs: usize,
 }
 
 impl Context {
-    /// The repository's layout and the system temporary directory.
-    pub fn new(layout: Layout) -> Self {
+    /// The repository's layout, the system temporary directory, `worker` as
+    /// the host binary, a 20-second limit and one job per core.
+    pub fn new(layout: Layout, worker: PathBuf) -> Self {
         Self {
             layout,
             tmp_base: std::env::temp_dir(),
+            worker,
+            timeout: Duration::from_secs(20),
+            startup_timeout: Duration::from_secs(60),
+            jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
         }
     }
 }
@@ -41,84 +68,244 @@ pub struct CaseResult {
     pub transcript: Option<Transcript>,
 }
 
-/// Runs `scenario` on `backend` and judges the transcript against the spec
-/// and, for implementations other than the reference, against the reference
-/// run with the same profile.
-pub fn check(ctx: &Context, scenario: &Scenario, backend: &dyn Backend) -> CaseResult {
-    let imp = backend.describe().clone();
-    let result = |verdict, transcript| CaseResult {
-        scenario: scenario.id.clone(),
-        implementation: imp.clone(),
-        verdict,
-        transcript,
-    };
-    if let Some(why) = applicability(scenario, &imp) {
-        return result(Verdict::NotApplicable(why), None);
-    }
-    let transcript = match transcript(ctx, scenario, backend) {
-        Ok(t) => t,
-        Err(e) => return result(Verdict::Error(e), None),
-    };
-    let label = format!("{} {}", imp.name, imp.version);
-    if let Some(d) = judge::against_spec(scenario, imp.profile, &transcript, &label) {
-        return result(Verdict::DiffersFromSpec(d), Some(transcript));
-    }
-    if imp.name != "reference" {
-        let reference = ReferenceBackend::new(imp.profile);
-        let ref_label = format!("reference for {}", imp.profile);
-        match self::transcript(ctx, scenario, &reference) {
-            Ok(ref_t) => {
-                if let Some(d) =
-                    judge::against_reference(scenario, &transcript, &ref_t, &ref_label, &label)
-                {
-                    return result(Verdict::DiffersFromReference(d), Some(transcript));
-                }
-            }
-            Err(e) => {
-                return result(
-                    Verdict::Error(format!("the reference could not run: {e}")),
-                    Some(transcript),
-                );
-            }
+/// Runs scenarios; shared by the threads of a run.
+pub struct Engine {
+    ctx: Context,
+    /// Adapters between scenarios, by how they were started.
+    idle: Mutex<HashMap<Launch, Vec<Adapter>>>,
+    /// The reference's transcripts, by profile and scenario id.
+    reference: Mutex<HashMap<(Profile, String), Result<Transcript, String>>>,
+}
+
+impl Engine {
+    /// An engine with no adapter started yet.
+    pub fn new(ctx: Context) -> Self {
+        Self {
+            ctx,
+            idle: Mutex::new(HashMap::new()),
+            reference: Mutex::new(HashMap::new()),
         }
     }
-    result(Verdict::Pass, Some(transcript))
+
+    /// The run's context.
+    pub fn context(&self) -> &Context {
+        &self.ctx
+    }
+
+    /// Starts an adapter, reads its handshake and keeps it for the first
+    /// scenario: the implementation it describes, with the id `id` or, when
+    /// `None`, `{name}-{python}`.
+    pub fn probe(&self, launch: Launch, id: Option<String>) -> Result<Target, String> {
+        let adapter = Adapter::start(&launch, self.ctx.startup_timeout)?;
+        let id = id.unwrap_or_else(|| Implementation::external_id(&adapter.hello));
+        let implementation = Implementation::from_hello(id, &adapter.hello);
+        self.put_back(&launch, adapter);
+        Ok(Target {
+            implementation,
+            launch,
+        })
+    }
+
+    /// The reference imitating `profile`.
+    pub fn reference_target(&self, profile: Profile) -> Target {
+        Target::reference(&self.ctx.worker, profile)
+    }
+
+    /// Runs every scenario on every target, `jobs` at a time; results are in
+    /// scenario-major order. `done` is called as each result is ready.
+    pub fn run_all(
+        &self,
+        scenarios: &[Scenario],
+        targets: &[Target],
+        done: &(dyn Fn(&CaseResult) + Sync),
+    ) -> Vec<CaseResult> {
+        let items: Vec<(&Scenario, &Target)> = scenarios
+            .iter()
+            .flat_map(|s| targets.iter().map(move |t| (s, t)))
+            .collect();
+        let slots: Vec<Mutex<Option<CaseResult>>> =
+            items.iter().map(|_| Mutex::new(None)).collect();
+        let next = AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..self.ctx.jobs.clamp(1, items.len().max(1)) {
+                scope.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((s, t)) = items.get(i) else { break };
+                        let result = self.check(s, t);
+                        done(&result);
+                        if let Ok(mut slot) = slots[i].lock() {
+                            *slot = Some(result);
+                        }
+                    }
+                });
+            }
+        });
+        slots
+            .into_iter()
+            .filter_map(|m| m.into_inner().ok().flatten())
+            .collect()
+    }
+
+    /// Runs `scenario` on `target` and judges the transcript against the spec
+    /// and, for implementations other than the reference, against the
+    /// reference imitating the same profile.
+    pub fn check(&self, scenario: &Scenario, target: &Target) -> CaseResult {
+        let imp = &target.implementation;
+        let result = |verdict, transcript| CaseResult {
+            scenario: scenario.id.clone(),
+            implementation: imp.clone(),
+            verdict,
+            transcript,
+        };
+        if let Some(why) = applicability(scenario, imp) {
+            return result(Verdict::NotApplicable(why), None);
+        }
+        let transcript = match self.transcript(scenario, target) {
+            Ok(t) => t,
+            Err(e) => return result(Verdict::Error(e), None),
+        };
+        let label = format!("{} {}", imp.id, imp.version);
+        if let Some(d) = judge::against_spec(scenario, imp.profile, &transcript, &label) {
+            return result(Verdict::DiffersFromSpec(d), Some(transcript));
+        }
+        if imp.name != "reference" {
+            let ref_label = format!("reference for {}", imp.profile);
+            match self.reference_transcript(scenario, imp.profile) {
+                Ok(ref_t) => {
+                    if let Some(d) =
+                        judge::against_reference(scenario, &transcript, &ref_t, &ref_label, &label)
+                    {
+                        return result(Verdict::DiffersFromReference(d), Some(transcript));
+                    }
+                }
+                Err(e) => {
+                    return result(
+                        Verdict::Error(format!("the reference could not run: {e}")),
+                        Some(transcript),
+                    );
+                }
+            }
+        }
+        result(Verdict::Pass, Some(transcript))
+    }
+
+    fn reference_transcript(
+        &self,
+        scenario: &Scenario,
+        profile: Profile,
+    ) -> Result<Transcript, String> {
+        let key = (profile, scenario.id.clone());
+        if let Some(t) = self
+            .reference
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+        {
+            return t;
+        }
+        let t = self.transcript(scenario, &self.reference_target(profile));
+        if let Ok(mut m) = self.reference.lock() {
+            m.insert(key, t.clone());
+        }
+        t
+    }
+
+    /// Runs `scenario` on `target` in a fresh sandbox, removed afterwards.
+    /// An `Err` is a failure of the machinery or the adapter, not a result.
+    pub fn transcript(&self, scenario: &Scenario, target: &Target) -> Result<Transcript, String> {
+        let imp = &target.implementation;
+        let sandbox = Sandbox::new(
+            &self.ctx.tmp_base,
+            scenario,
+            imp.profile,
+            &self.ctx.layout.fixtures_dir,
+        )
+        .map_err(|e| {
+            format!(
+                "cannot prepare the scenario's files under {}: {e}",
+                self.ctx.tmp_base.display()
+            )
+        })?;
+        let request = encode::request(scenario, sandbox.file());
+        let mut adapter = self.take(&target.launch)?;
+        let output = adapter.run(&request, self.ctx.timeout);
+        if adapter.is_alive() {
+            self.put_back(&target.launch, adapter);
+        }
+        let steps = scenario.flat_steps();
+        let mut entries: Vec<Entry> = output
+            .outcomes
+            .into_iter()
+            .zip(&steps)
+            .map(|(o, step)| Entry {
+                text: step.text.clone(),
+                outcome: match o {
+                    WireOutcome::Returned(v) => Outcome::Returned(v),
+                    WireOutcome::Raised(r) => Outcome::Raised(r.into()),
+                    WireOutcome::Crashed(sig) => Outcome::Crashed(sig),
+                },
+            })
+            .collect();
+        let next = steps.get(entries.len());
+        let stopped = |outcome| -> Result<Transcript, String> {
+            let mut entries = entries.clone();
+            match next {
+                Some(step) => entries.push(Entry {
+                    text: step.text.clone(),
+                    outcome,
+                }),
+                None => return Err(format!("`{}` {outcome} after the last step", target.launch)),
+            }
+            Ok(Transcript { entries })
+        };
+        match output.end {
+            End::Done if entries.len() < steps.len() => Err(format!(
+                "`{}` ended the scenario after {} of its {} steps",
+                target.launch,
+                entries.len(),
+                steps.len()
+            )),
+            End::Done => {
+                entries.truncate(steps.len());
+                Ok(Transcript { entries })
+            }
+            End::Crashed(how) => stopped(Outcome::Crashed(how)),
+            End::TimedOut => stopped(Outcome::TimedOut),
+            End::AdapterError(e) => Err(format!("adapter error: {e}")),
+            End::Protocol(e) => Err(e),
+        }
+    }
+
+    fn take(&self, launch: &Launch) -> Result<Adapter, String> {
+        let idle = self
+            .idle
+            .lock()
+            .ok()
+            .and_then(|mut m| m.get_mut(launch).and_then(Vec::pop));
+        match idle {
+            Some(a) => Ok(a),
+            None => Adapter::start(launch, self.ctx.startup_timeout),
+        }
+    }
+
+    fn put_back(&self, launch: &Launch, adapter: Adapter) {
+        if let Ok(mut m) = self.idle.lock() {
+            m.entry(launch.clone()).or_default().push(adapter);
+        }
+    }
 }
 
 /// `None` when `scenario` applies to `imp`, else why not.
 pub fn applicability(scenario: &Scenario, imp: &Implementation) -> Option<String> {
-    if scenario.api != imp.api {
+    if !imp.api.contains(&scenario.api) {
         return Some(
             format!(
                 "drives the {:?} API; {} provides {:?}",
-                scenario.api, imp.name, imp.api
+                scenario.api, imp.id, imp.api
             )
             .to_lowercase(),
         );
     }
     scenario.when.excludes(imp.profile)
-}
-
-/// Runs `scenario` on `backend` in a fresh sandbox, removed afterwards.
-pub fn transcript(
-    ctx: &Context,
-    scenario: &Scenario,
-    backend: &dyn Backend,
-) -> Result<Transcript, String> {
-    let imp = backend.describe();
-    let mut sandbox = Sandbox::new(
-        &ctx.tmp_base,
-        scenario,
-        imp.profile,
-        &ctx.layout.fixtures_dir,
-    )
-    .map_err(|e| {
-        format!(
-            "cannot prepare the scenario's files under {}: {e}",
-            ctx.tmp_base.display()
-        )
-    })?;
-    backend
-        .run(scenario, &mut sandbox)
-        .map_err(|e| e.to_string())
 }

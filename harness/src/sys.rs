@@ -1,6 +1,9 @@
-//! The harness's only `unsafe`: process control for `fork:` steps.
+//! The harness's only `unsafe`: process control for `fork` steps and the
+//! worker's standard output.
 
+use std::fs::File;
 use std::io;
+use std::os::fd::{FromRawFd, RawFd};
 
 /// How a child process ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,4 +74,32 @@ pub fn signal_name(sig: i32) -> String {
         _ => return format!("signal {sig}"),
     };
     name.to_owned()
+}
+
+/// Takes standard output for the protocol: returns a new descriptor for what
+/// was standard output and points descriptor 1 at standard error, so that
+/// anything an implementation prints cannot corrupt the protocol.
+pub fn take_stdout() -> io::Result<File> {
+    // SAFETY: fcntl and dup2 on the process's own standard descriptors; the
+    // new descriptor is owned by the returned File alone.
+    unsafe {
+        let fd: RawFd = libc::fcntl(1, libc::F_DUPFD_CLOEXEC, 3);
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        if libc::dup2(2, 1) < 0 {
+            let e = io::Error::last_os_error();
+            libc::close(fd);
+            return Err(e);
+        }
+        Ok(File::from_raw_fd(fd))
+    }
+}
+
+/// Kills a process group (an adapter and any child it forked).
+pub fn kill_group(pgid: u32) {
+    // SAFETY: kill has no memory preconditions; a stale group id fails with ESRCH.
+    unsafe {
+        libc::kill(-(pgid as libc::pid_t), libc::SIGKILL);
+    }
 }

@@ -1,18 +1,20 @@
 //! One test per (implementation, scenario), found at run time from `spec/`:
 //! `cargo test -p mmap-conformance --test scenarios -- find-` runs the find
 //! scenarios on every implementation; pairs that do not apply are ignored,
-//! with the reason.
+//! with the reason. The implementations run in worker processes, as in a
+//! real run, so a scenario that crashes one fails one test.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
-use mmap_conformance::backend::reference::ReferenceBackend;
-use mmap_conformance::backend::{self, Backend};
+use mmap_conformance::backend;
 use mmap_conformance::judge::Verdict;
-use mmap_conformance::runner::{self, Context};
+use mmap_conformance::runner::{self, Context, Engine};
 use mmap_conformance::scenario::{self, Layout};
 use mmap_conformance::select;
+use mmap_conformance::target::Target;
 
 fn main() -> ExitCode {
     let args = Arguments::from_args();
@@ -24,19 +26,28 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let others = backend::available();
-    let profile = others
+    let worker = PathBuf::from(env!("CARGO_BIN_EXE_mmapconf"));
+    let engine = Arc::new(Engine::new(Context::new(layout, worker.clone())));
+    let mut targets = vec![];
+    if backend::hosted().contains(&"cpython") {
+        match engine.probe(Target::embedded_cpython(&worker), Some("cpython".into())) {
+            Ok(t) => targets.push(t),
+            Err(e) => {
+                eprintln!("the embedded CPython cannot start: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let profile = targets
         .first()
-        .map_or_else(select::default_profile, |b| b.describe().profile);
-    let mut backends: Vec<Arc<dyn Backend>> = vec![Arc::new(ReferenceBackend::new(profile))];
-    backends.extend(others.into_iter().map(Arc::from));
-    let ctx = Arc::new(Context::new(layout));
+        .map_or_else(select::default_profile, |t| t.implementation.profile);
+    targets.insert(0, engine.reference_target(profile));
 
     let mut trials = vec![];
-    for backend in &backends {
+    for target in &targets {
         for s in &scenarios {
-            let imp = backend.describe();
-            let name = format!("{}::{}", imp.name, s.id);
+            let imp = &target.implementation;
+            let name = format!("{}::{}", imp.id, s.id);
             if let Some(why) = runner::applicability(s, imp) {
                 trials.push(
                     Trial::ignorable_test(name, move || Ok(Completion::ignored_with(why)))
@@ -44,9 +55,9 @@ fn main() -> ExitCode {
                 );
                 continue;
             }
-            let (backend, ctx, s) = (backend.clone(), ctx.clone(), s.clone());
+            let (engine, target, s) = (engine.clone(), target.clone(), s.clone());
             trials.push(Trial::test(name, move || {
-                let verdict = runner::check(&ctx, &s, backend.as_ref()).verdict;
+                let verdict = engine.check(&s, &target).verdict;
                 let label = verdict.label();
                 match verdict {
                     Verdict::Pass => Ok(()),

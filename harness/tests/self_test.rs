@@ -1,23 +1,22 @@
-//! Self-tests of the harness: broken specs, a wrong expectation, a wrong
-//! backend, fixtures and temporary files, the schema. Each asserts the exact
+//! Self-tests of the harness: broken specs, a wrong expectation, fixtures
+//! and temporary files, the schema. Each asserts the exact
 //! text a user would see.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use mmap_conformance::backend::reference::{Obj, RefRuntime, ReferenceBackend};
-use mmap_conformance::backend::{self, Backend, BackendError, Implementation};
-use mmap_conformance::exec::{self, Fork, Literal, Runtime};
 use mmap_conformance::judge::Verdict;
-use mmap_conformance::runner::{self, Context};
-use mmap_conformance::sandbox::Sandbox;
-use mmap_conformance::scenario::ast::BinOp;
-use mmap_conformance::scenario::{self, Layout, Scenario, load_str};
+use mmap_conformance::runner::{Context, Engine};
+use mmap_conformance::scenario::{self, Layout, load_str};
 use mmap_conformance::select::default_profile;
-use mmap_conformance::transcript::{Observed, Raised, Transcript};
-use mmap_reference::Value;
+use mmap_conformance::target::Target;
 use rstest::rstest;
+
+/// The `mmapconf` binary, which hosts the workers.
+fn worker() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_mmapconf"))
+}
 
 const HEAD: &str =
     "scenarios:\n  x-y:\n    description: d\n    cite: [\"004_5f09b125d9b38bcd.txt#tell\"]\n";
@@ -169,9 +168,9 @@ const WRONG_TELL: &str = "scenarios:
 fn a_wrong_expectation_fails_with_the_step_both_outcomes_and_a_diff() {
     let (_dir, layout) = spec_dir_with(WRONG_TELL);
     let scenarios = scenario::load_dir(&layout).unwrap();
-    let ctx = Context::new(layout);
-    let reference = ReferenceBackend::new(default_profile());
-    let result = runner::check(&ctx, &scenarios[0], &reference);
+    let engine = Engine::new(Context::new(layout, worker()));
+    let reference = engine.reference_target(default_profile());
+    let result = engine.check(&scenarios[0], &reference);
     let Verdict::DiffersFromSpec(d) = result.verdict else {
         panic!("expected a spec difference, got {:?}", result.verdict)
     };
@@ -237,115 +236,6 @@ fn the_cli_writes_a_json_report() {
     );
 }
 
-/// The reference with one planted bug: `tell()` answers one too many.
-struct OffByOneTell(RefRuntime);
-
-impl Fork for OffByOneTell {
-    fn fork(&mut self) -> Result<u32, Raised> {
-        self.0.fork()
-    }
-    fn exit_child(&mut self) -> ! {
-        self.0.exit_child()
-    }
-}
-
-impl Runtime for OffByOneTell {
-    type Obj = Obj;
-    fn literal(&mut self, v: &Literal) -> Result<Obj, Raised> {
-        self.0.literal(v)
-    }
-    fn name(&mut self, name: &str) -> Result<Obj, Raised> {
-        self.0.name(name)
-    }
-    fn call(&mut self, func: &Obj, args: &[Obj], kwargs: &[(String, Obj)]) -> Result<Obj, Raised> {
-        let result = self.0.call(func, args, kwargs)?;
-        Ok(match (func, result) {
-            (Obj::Method(_, name), Obj::Value(Value::Int(pos))) if name == "tell" => {
-                Obj::Value(Value::Int(pos + 1))
-            }
-            (_, other) => other,
-        })
-    }
-    fn getattr(&mut self, obj: &Obj, name: &str) -> Result<Obj, Raised> {
-        self.0.getattr(obj, name)
-    }
-    fn getitem(&mut self, obj: &Obj, key: &Obj) -> Result<Obj, Raised> {
-        self.0.getitem(obj, key)
-    }
-    fn setitem(&mut self, obj: &Obj, key: &Obj, value: &Obj) -> Result<(), Raised> {
-        self.0.setitem(obj, key, value)
-    }
-    fn delitem(&mut self, obj: &Obj, key: &Obj) -> Result<(), Raised> {
-        self.0.delitem(obj, key)
-    }
-    fn slice(&mut self, a: Option<Obj>, b: Option<Obj>, c: Option<Obj>) -> Result<Obj, Raised> {
-        self.0.slice(a, b, c)
-    }
-    fn binop(&mut self, op: BinOp, a: &Obj, b: &Obj) -> Result<Obj, Raised> {
-        self.0.binop(op, a, b)
-    }
-    fn neg(&mut self, a: &Obj) -> Result<Obj, Raised> {
-        self.0.neg(a)
-    }
-    fn contains(&mut self, item: &Obj, container: &Obj) -> Result<Obj, Raised> {
-        self.0.contains(item, container)
-    }
-    fn observe(&mut self, obj: &Obj) -> Observed {
-        self.0.observe(obj)
-    }
-    fn is_same(&self, a: &Obj, b: &Obj) -> bool {
-        self.0.is_same(a, b)
-    }
-}
-
-struct WrongBackend(Implementation);
-
-impl Backend for WrongBackend {
-    fn describe(&self) -> &Implementation {
-        &self.0
-    }
-    fn run(&self, scenario: &Scenario, sandbox: &mut Sandbox) -> Result<Transcript, BackendError> {
-        let mut rt = OffByOneTell(RefRuntime {
-            profile: self.0.profile,
-        });
-        Ok(exec::run(&mut rt, scenario, sandbox))
-    }
-}
-
-#[test]
-fn a_backend_whose_tell_is_off_by_one_is_caught() {
-    let mut imp = ReferenceBackend::new(default_profile()).describe().clone();
-    imp.name = "off-by-one".into();
-    let wrong = WrongBackend(imp);
-    let layout = Layout::repository();
-    let scenarios = scenario::load_dir(&layout).unwrap();
-    let ctx = Context::new(layout);
-    let failed: Vec<String> = scenarios
-        .iter()
-        .filter(|s| s.methods().contains("tell"))
-        .map(|s| runner::check(&ctx, s, &wrong))
-        .filter(|r| {
-            matches!(
-                r.verdict,
-                Verdict::DiffersFromSpec(_) | Verdict::DiffersFromReference(_)
-            )
-        })
-        .map(|r| r.scenario)
-        .collect();
-    assert!(failed.len() >= 5, "only {failed:?} caught the planted bug");
-
-    let (_dir, layout) = spec_dir_with(&WRONG_TELL.replace("m.tell() -> 4", "m.tell() -> 3"));
-    let s = &scenario::load_dir(&layout).unwrap()[0];
-    let Verdict::DiffersFromSpec(d) = runner::check(&Context::new(layout), s, &wrong).verdict
-    else {
-        panic!("not caught")
-    };
-    assert_eq!(
-        d.summary,
-        "spec/wrong.yaml:8:9: step 3 `m.tell()`: expected -> 3, got -> 4"
-    );
-}
-
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut out = BTreeMap::new();
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -370,18 +260,24 @@ fn a_full_run_leaves_fixtures_unchanged_and_no_temporary_files() {
             .is_some_and(|f| format!("{:?}", f.content).contains("fixture"))
     }));
     let tmp = tempfile::tempdir().unwrap();
-    let ctx = Context {
-        layout: layout.clone(),
-        tmp_base: tmp.path().to_path_buf(),
-    };
-    let mut backends: Vec<Box<dyn Backend>> =
-        vec![Box::new(ReferenceBackend::new(default_profile()))];
-    backends.extend(backend::available());
-    for s in &scenarios {
-        for b in &backends {
-            runner::check(&ctx, s, b.as_ref());
-        }
+    let mut ctx = Context::new(layout.clone(), worker());
+    ctx.tmp_base = tmp.path().to_path_buf();
+    let engine = Engine::new(ctx);
+    let mut targets = vec![engine.reference_target(default_profile())];
+    if mmap_conformance::backend::hosted().contains(&"cpython") {
+        targets.push(
+            engine
+                .probe(Target::embedded_cpython(&worker()), Some("cpython".into()))
+                .unwrap(),
+        );
     }
+    let results = engine.run_all(&scenarios, &targets, &|_| {});
+    assert_eq!(results.len(), scenarios.len() * targets.len());
+    assert!(
+        results
+            .iter()
+            .all(|r| !matches!(r.verdict, Verdict::Error(_)))
+    );
     assert_eq!(snapshot(&layout.fixtures_dir), before, "a fixture changed");
     let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
     assert!(left.is_empty(), "temporary files left behind: {left:?}");

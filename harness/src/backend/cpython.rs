@@ -1,80 +1,69 @@
-//! CPython's own `mmap`, embedded through pyo3: every step is a real method
+//! CPython's own `mmap`, embedded through pyo3 and hosted by
+//! `mmapconf serve cpython`: every step is a real method
 //! call on a real `mmap.mmap` object (no source is generated or evaluated).
 
-use mmap_reference::{Platform, Profile, PyVersion};
+use mmap_reference::{Platform, PyVersion};
 use pyo3::exceptions::PyOSError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
-use super::{Backend, BackendError, Implementation};
 use crate::exec::{self, Fork, Literal, Runtime};
-use crate::sandbox::Sandbox;
+use crate::protocol::wire::{
+    Hello, HelloImplementation, PROTOCOL_VERSION, RunRequest, WireOutcome,
+};
+use crate::scenario::Api;
 use crate::scenario::ast::BinOp;
 use crate::scenario::names::{self, NameKind};
-use crate::scenario::{Api, Scenario};
-use crate::transcript::{Observed, Raised, Transcript};
+use crate::transcript::{Observed, Raised};
 
-/// The interpreter pyo3 embeds.
-pub struct CPythonBackend {
-    implementation: Implementation,
-}
-
-impl CPythonBackend {
-    /// Starts (or joins) the embedded interpreter and reads its version.
-    pub fn new() -> Self {
-        let implementation = Python::attach(|py| -> PyResult<Implementation> {
-            let sys = py.import("sys")?;
-            let version: String = sys.getattr("version")?.extract()?;
-            let info = sys.getattr("version_info")?;
-            let major: u8 = info.getattr("major")?.extract()?;
-            let minor: u8 = info.getattr("minor")?.extract()?;
-            let platform: String = sys.getattr("platform")?.extract()?;
-            Ok(Implementation {
+/// The embedded interpreter's handshake: its version and platform.
+pub fn hello() -> Result<Hello, String> {
+    Python::attach(|py| -> PyResult<Hello> {
+        let sys = py.import("sys")?;
+        let version: String = sys.getattr("version")?.extract()?;
+        let info = sys.getattr("version_info")?;
+        let major: u8 = info.getattr("major")?.extract()?;
+        let minor: u8 = info.getattr("minor")?.extract()?;
+        let platform: String = sys.getattr("platform")?.extract()?;
+        Ok(Hello {
+            protocol: PROTOCOL_VERSION,
+            implementation: HelloImplementation {
                 name: "cpython".into(),
                 version: version
                     .split_whitespace()
                     .next()
                     .unwrap_or_default()
                     .to_owned(),
-                profile: Profile::new(
-                    PyVersion::new(major, minor),
-                    Platform::from_sys_platform(&platform).unwrap_or_else(Platform::host),
-                ),
-                api: Api::Mmap,
-            })
+                python: PyVersion::new(major, minor).to_string(),
+                platform: Platform::from_sys_platform(&platform)
+                    .unwrap_or_else(Platform::host)
+                    .name()
+                    .into(),
+                api: vec![Api::Mmap],
+            },
         })
-        .expect("the embedded interpreter reports sys.version and sys.platform");
-        Self { implementation }
-    }
+    })
+    .map_err(|e| format!("the embedded interpreter did not report its version: {e}"))
 }
 
-impl Default for CPythonBackend {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Backend for CPythonBackend {
-    fn describe(&self) -> &Implementation {
-        &self.implementation
-    }
-
-    fn run(&self, scenario: &Scenario, sandbox: &mut Sandbox) -> Result<Transcript, BackendError> {
-        Python::attach(|py| {
-            let module = py
-                .import("mmap")
-                .map_err(|e| BackendError(format!("import mmap failed: {e}")))?;
-            let builtins = py
-                .import("builtins")
-                .map_err(|e| BackendError(e.to_string()))?;
-            let mut rt = PyRuntime {
-                py,
-                module,
-                builtins,
-            };
-            Ok(exec::run(&mut rt, scenario, sandbox))
-        })
-    }
+/// Runs one request on the embedded interpreter's `mmap`.
+pub fn run(request: &RunRequest, emit: &mut dyn FnMut(usize, WireOutcome)) -> Result<(), String> {
+    Python::attach(|py| {
+        let module = py
+            .import("mmap")
+            .map_err(|e| format!("import mmap failed: {e}"))?;
+        let builtins = py.import("builtins").map_err(|e| e.to_string())?;
+        let mut rt = PyRuntime {
+            py,
+            module,
+            builtins,
+        };
+        let result = exec::run(&mut rt, request, emit);
+        drop(rt);
+        // Unmap what the scenario left mapped before the next one.
+        let _ = py.import("gc").and_then(|gc| gc.call_method0("collect"));
+        result
+    })
 }
 
 /// An object whose `__index__` returns `n`: `Index(n)` in specs.

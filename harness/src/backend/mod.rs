@@ -1,63 +1,45 @@
-//! Implementations under test. Backends report transcripts; the harness judges.
+//! Implementations that live inside `mmapconf` itself: the reference and the
+//! embedded CPython. The harness never runs them in its own process;
+//! `mmapconf serve NAME` hosts one as a protocol adapter in a worker process,
+//! so a crash or a hang in a scenario costs one worker, never the run.
 //!
-//! A new backend is one file here plus one line in [`available`].
+//! A new in-process implementation is one file here implementing
+//! `exec::Runtime`, plus one arm in [`serve`].
 
-use std::fmt;
+use std::io;
 
 use mmap_reference::Profile;
 
-use crate::sandbox::Sandbox;
-use crate::scenario::{Api, Scenario};
-use crate::transcript::Transcript;
+use crate::protocol::serve::serve_stdio;
 
 #[cfg(feature = "cpython")]
 pub mod cpython;
 pub mod reference;
 
-/// Who an implementation is, as reports show it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Implementation {
-    /// Short name used in test names and `--impl`: `reference`, `cpython`.
-    pub name: String,
-    /// The implementation's own version text (`3.11.7`).
-    pub version: String,
-    /// The Python version and platform whose behaviour it claims.
-    pub profile: Profile,
-    /// The API it provides.
-    pub api: Api,
-}
-
-impl fmt::Display for Implementation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} ({})", self.name, self.version, self.profile)
+/// The implementations `mmapconf serve` can host in this build.
+pub fn hosted() -> &'static [&'static str] {
+    if cfg!(feature = "cpython") {
+        &["reference", "cpython"]
+    } else {
+        &["reference"]
     }
 }
 
-/// The machinery failed (not the implementation: a Python exception is a result).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BackendError(pub String);
-
-impl fmt::Display for BackendError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for BackendError {}
-
-/// Something that runs scenarios and reports what happened.
-pub trait Backend: Send + Sync {
-    /// Who this is.
-    fn describe(&self) -> &Implementation;
-    /// Runs one scenario in a prepared sandbox.
-    fn run(&self, scenario: &Scenario, sandbox: &mut Sandbox) -> Result<Transcript, BackendError>;
-}
-
-/// The in-process backends this build has, besides the reference: the
-/// embedded CPython when built with the `cpython` feature.
-pub fn available() -> Vec<Box<dyn Backend>> {
-    vec![
+/// Serves `name` on standard input and output until end of input; the
+/// reference imitates `profile`.
+pub fn serve(name: &str, profile: Profile) -> io::Result<()> {
+    match name {
+        "reference" => serve_stdio(&reference::hello(profile), &mut |request, emit| {
+            reference::run(profile, request, emit)
+        }),
         #[cfg(feature = "cpython")]
-        Box::new(cpython::CPythonBackend::new()),
-    ]
+        "cpython" => {
+            let hello = cpython::hello().map_err(io::Error::other)?;
+            serve_stdio(&hello, &mut cpython::run)
+        }
+        other => Err(io::Error::other(format!(
+            "this build hosts {}, not {other:?}",
+            hosted().join(" and ")
+        ))),
+    }
 }

@@ -1,48 +1,40 @@
-//! The reference crate's `Mmap`, driven in-process.
+//! The reference crate's `Mmap`, hosted by `mmapconf serve reference`.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use mmap_reference::{Error, Mmap, Profile, Value};
 
-use super::{Backend, BackendError, Implementation};
 use crate::consteval;
 use crate::exec::{self, Fork, Literal, Runtime};
-use crate::sandbox::Sandbox;
+use crate::protocol::wire::{
+    Hello, HelloImplementation, PROTOCOL_VERSION, RunRequest, WireOutcome,
+};
+use crate::scenario::Api;
 use crate::scenario::ast::BinOp;
-use crate::scenario::{Api, Scenario};
-use crate::transcript::{Observed, Raised, Transcript};
+use crate::transcript::{Observed, Raised};
 
-/// The reference for one profile.
-pub struct ReferenceBackend {
-    implementation: Implementation,
-}
-
-impl ReferenceBackend {
-    /// The reference imitating `profile`.
-    pub fn new(profile: Profile) -> Self {
-        Self {
-            implementation: Implementation {
-                name: "reference".into(),
-                version: env!("CARGO_PKG_VERSION").into(),
-                profile,
-                api: Api::Mmap,
-            },
-        }
+/// The reference's handshake for `profile`.
+pub fn hello(profile: Profile) -> Hello {
+    Hello {
+        protocol: PROTOCOL_VERSION,
+        implementation: HelloImplementation {
+            name: "reference".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            python: profile.python.to_string(),
+            platform: profile.platform.name().into(),
+            api: vec![Api::Mmap],
+        },
     }
 }
 
-impl Backend for ReferenceBackend {
-    fn describe(&self) -> &Implementation {
-        &self.implementation
-    }
-
-    fn run(&self, scenario: &Scenario, sandbox: &mut Sandbox) -> Result<Transcript, BackendError> {
-        let mut rt = RefRuntime {
-            profile: self.implementation.profile,
-        };
-        Ok(exec::run(&mut rt, scenario, sandbox))
-    }
+/// Runs one request on the reference imitating `profile`.
+pub fn run(
+    profile: Profile,
+    request: &RunRequest,
+    emit: &mut dyn FnMut(usize, WireOutcome),
+) -> Result<(), String> {
+    exec::run(&mut RefRuntime { profile }, request, emit)
 }
 
 /// The reference's objects.

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use mmap_reference::{Platform, PyVersion};
+use serde::{Deserialize, Serialize};
 
 /// A Python expression, restricted to what scenarios need.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,17 +50,22 @@ pub enum Expr {
 }
 
 /// A binary arithmetic operator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BinOp {
     /// `+`
+    #[serde(rename = "+")]
     Add,
     /// `-`
+    #[serde(rename = "-")]
     Sub,
     /// `*`
+    #[serde(rename = "*")]
     Mul,
     /// `//`
+    #[serde(rename = "//")]
     FloorDiv,
     /// `**`
+    #[serde(rename = "**")]
     Pow,
 }
 

@@ -1,0 +1,102 @@
+//! Finding the Python interpreters installed on this machine: pyenv's
+//! versions and the usual names on `PATH`.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// Names looked up on `PATH`, in this order.
+pub fn path_names() -> Vec<String> {
+    let mut names = vec!["python2.7".to_owned()];
+    names.extend((6..=14).map(|minor| format!("python3.{minor}")));
+    names.extend(["python3", "pypy3", "pypy", "rustpython", "graalpy"].map(String::from));
+    names
+}
+
+/// An interpreter found, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    /// Its path.
+    pub path: PathBuf,
+    /// How it was found: `pyenv 3.8.18`, `PATH pypy3`.
+    pub how: String,
+}
+
+/// What a search found and what it looked for in vain.
+#[derive(Clone, Debug, Default)]
+pub struct Search {
+    /// Interpreters, each real file once, pyenv's first.
+    pub found: Vec<Found>,
+    /// Names not on `PATH`.
+    pub missing: Vec<String>,
+}
+
+/// Searches pyenv's versions (`$PYENV_ROOT`, else `~/.pyenv`) and `PATH`.
+pub fn interpreters() -> Search {
+    let mut search = Search::default();
+    let mut seen = HashSet::new();
+    let mut add = |path: PathBuf, how: String, search: &mut Search| {
+        let real = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        if seen.insert(real) {
+            search.found.push(Found { path, how });
+        }
+    };
+    if let Some(root) = pyenv_root() {
+        let mut versions: Vec<(Vec<u32>, String, PathBuf)> =
+            std::fs::read_dir(root.join("versions"))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    let python = e.path().join("bin").join("python");
+                    is_executable(&python).then(|| (version_key(&name), name, python))
+                })
+                .collect();
+        versions.sort();
+        for (_, name, python) in versions {
+            add(python, format!("pyenv {name}"), &mut search);
+        }
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for name in path_names() {
+        match std::env::split_paths(&path)
+            .map(|dir| dir.join(&name))
+            .find(|p| is_executable(p))
+        {
+            Some(p) => add(p, format!("PATH {name}"), &mut search),
+            None => search.missing.push(name),
+        }
+    }
+    search
+}
+
+fn pyenv_root() -> Option<PathBuf> {
+    std::env::var_os("PYENV_ROOT")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pyenv")))
+        .filter(|p| p.is_dir())
+}
+
+/// `3.10.13` sorts after `3.9.18`.
+fn version_key(name: &str) -> Vec<u32> {
+    name.split(|c: char| !c.is_ascii_digit())
+        .filter_map(|p| p.parse().ok())
+        .collect()
+}
+
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_sort_numerically() {
+        let mut v = vec!["3.10.13", "2.7.18", "3.9.18"];
+        v.sort_by_key(|n| version_key(n));
+        assert_eq!(v, ["2.7.18", "3.9.18", "3.10.13"]);
+    }
+}
