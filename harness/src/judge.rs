@@ -56,6 +56,10 @@ pub struct Divergence {
     pub step: usize,
     /// `file:line:column: step N `text`: expected X, got Y`
     pub summary: String,
+    /// What the step should have done (`-> None`, `!! SIGBUS`).
+    pub expected: String,
+    /// What it did.
+    pub got: String,
     /// A unified diff of the two transcripts.
     pub diff: String,
 }
@@ -115,6 +119,8 @@ pub fn against_spec(
     Some(Divergence {
         step: i + 1,
         summary: format!("{loc}: step {} `{text}`: expected {exp}, got {act}", i + 1),
+        expected: exp,
+        got: act,
         diff: unified(
             &expected_lines,
             &actual_lines,
@@ -157,6 +163,8 @@ pub fn against_reference(
             show(reference.entries.get(i)),
             show(transcript.entries.get(i))
         ),
+        expected: show(reference.entries.get(i)),
+        got: show(transcript.entries.get(i)),
         diff: unified(
             &ref_lines,
             &act_lines,

@@ -8,6 +8,7 @@ pub mod discover;
 pub mod exec;
 pub mod fileops;
 pub mod judge;
+pub mod known;
 pub mod protocol;
 pub mod report;
 pub mod runner;

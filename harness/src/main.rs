@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use mmap_conformance::known::{self, KnownList};
 use mmap_conformance::protocol::client::Launch;
 use mmap_conformance::runner::{self, CaseResult, Context, Engine};
 use mmap_conformance::scenario::{self, Layout, Scenario};
@@ -109,6 +110,10 @@ struct RunArgs {
     select: SelectArgs,
     #[command(flatten)]
     targets: TargetArgs,
+    /// The list of accepted differences (default: the repository's
+    /// `known-differences.yaml`).
+    #[arg(long, value_name = "PATH")]
+    known: Option<PathBuf>,
     /// Write the results as JSON to this file (`-` for standard output).
     #[arg(long, value_name = "PATH")]
     json: Option<PathBuf>,
@@ -319,6 +324,10 @@ fn targets(engine: &Engine, args: &TargetArgs) -> Result<(Vec<Target>, Vec<Strin
 
 fn run(args: RunArgs) -> Result<ExitCode, String> {
     let (layout, scenarios) = load(&args.select)?;
+    if scenarios.is_empty() {
+        return Err("no scenario matches the selection".into());
+    }
+    let known = KnownList::load(&args.known.clone().unwrap_or_else(known::repository_path))?;
     let engine = engine(layout, &args.targets)?;
     let (targets, notes) = targets(&engine, &args.targets)?;
     let total = (scenarios.len() * targets.len()) as u64;
@@ -327,14 +336,15 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let results: Vec<CaseResult> = engine.run_all(&scenarios, &targets, &|r| {
+    let mut results: Vec<CaseResult> = engine.run_all(&scenarios, &targets, &|r| {
         bar.set_message(format!("{}::{}", r.implementation.id, r.scenario));
         bar.inc(1);
     });
     bar.finish_and_clear();
+    let stale = known.apply(&mut results);
     if let Some(path) = &args.json {
-        let text =
-            serde_json::to_string_pretty(&report::to_json(&results)).map_err(|e| e.to_string())?;
+        let text = serde_json::to_string_pretty(&report::to_json(&results, &known))
+            .map_err(|e| e.to_string())?;
         if path.as_os_str() == "-" {
             println!("{text}");
         } else {
@@ -348,9 +358,10 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         for n in &notes {
             writeln!(out, "note: {n}").map_err(|e| e.to_string())?;
         }
-        report::write_text(&mut out, &results, colour).map_err(|e| e.to_string())?;
+        report::write_text(&mut out, &results, &known, &stale, colour)
+            .map_err(|e| e.to_string())?;
     }
-    let failed = results.iter().any(|r| r.verdict.is_failure());
+    let failed = results.iter().any(CaseResult::fails) || !stale.is_empty();
     Ok(if failed {
         ExitCode::FAILURE
     } else {

@@ -66,6 +66,17 @@ pub struct CaseResult {
     pub verdict: Verdict,
     /// What it did, when it ran.
     pub transcript: Option<Transcript>,
+    /// The scenario's topic: its spec file's name (`find`).
+    pub topic: String,
+    /// The entry of the known-differences list that accepts this failure.
+    pub known: Option<usize>,
+}
+
+impl CaseResult {
+    /// True when this result fails the run: a failure no known difference accepts.
+    pub fn fails(&self) -> bool {
+        self.verdict.is_failure() && self.known.is_none()
+    }
 }
 
 /// Runs scenarios; shared by the threads of a run.
@@ -157,6 +168,13 @@ impl Engine {
             implementation: imp.clone(),
             verdict,
             transcript,
+            topic: scenario
+                .loc
+                .file
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            known: None,
         };
         if let Some(why) = applicability(scenario, imp) {
             return result(Verdict::NotApplicable(why), None);

@@ -225,7 +225,7 @@ fn the_cli_writes_a_json_report() {
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
     assert_eq!(report["format"], "mmapconf-run");
-    assert_eq!(report["version"], 1);
+    assert_eq!(report["version"], 2);
     let result = &report["results"][0];
     assert_eq!(result["scenario"], "tell-after-read");
     assert_eq!(result["verdict"], "differs from spec");

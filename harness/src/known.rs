@@ -1,0 +1,170 @@
+//! Accepted differences (`known-differences.yaml`): each says which
+//! implementations and scenarios it covers, why the difference is accepted,
+//! and where the evidence is. A listed difference that no longer occurs is
+//! reported, so that the list stays true.
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobMatcher};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::runner::CaseResult;
+
+/// The file's shape.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KnownDoc {
+    differences: Vec<Spanned<EntryDoc>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntryDoc {
+    implementation: String,
+    scenarios: Vec<String>,
+    reason: String,
+    link: String,
+}
+
+/// One accepted difference.
+#[derive(Debug, Clone)]
+pub struct Known {
+    /// `file:line` of the entry.
+    pub at: String,
+    /// The implementation id glob (`pypy-*`).
+    pub implementation: String,
+    /// Scenario id globs.
+    pub scenarios: Vec<String>,
+    /// Why it is accepted.
+    pub reason: String,
+    /// The evidence: an issue, a commit, a document.
+    pub link: String,
+    imp: GlobMatcher,
+    ids: Vec<GlobMatcher>,
+}
+
+impl Known {
+    /// True when the entry covers `scenario` on the implementation `imp`.
+    pub fn covers(&self, imp: &str, scenario: &str) -> bool {
+        self.imp.is_match(imp) && self.ids.iter().any(|g| g.is_match(scenario))
+    }
+}
+
+/// The list, in file order.
+#[derive(Debug, Clone, Default)]
+pub struct KnownList(pub Vec<Known>);
+
+/// The repository's list, `known-differences.yaml` at its root.
+pub fn repository_path() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .parent()
+        .unwrap_or(manifest)
+        .join("known-differences.yaml")
+}
+
+impl KnownList {
+    /// Reads the list at `path`; errors name the file, line and column.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses the text of a list read from `path`.
+    pub fn parse(path: &Path, text: &str) -> Result<Self, String> {
+        let doc: KnownDoc = serde_saphyr::from_str(text).map_err(|e| {
+            let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+            let msg = e.to_string();
+            let msg = msg.lines().next().unwrap_or_default();
+            let msg = msg.trim_start_matches("error: ");
+            let msg = match msg.split_once(": ") {
+                Some((p, rest)) if p.starts_with("line ") => rest,
+                _ => msg,
+            };
+            format!("{}:{line}:{column}: {msg}", path.display())
+        })?;
+        let mut out = vec![];
+        for entry in doc.differences {
+            let at = format!("{}:{}", path.display(), entry.referenced.line());
+            let e = entry.value;
+            let glob = |g: &str| {
+                Glob::new(g)
+                    .map(|g| g.compile_matcher())
+                    .map_err(|err| format!("{at}: bad glob {g:?}: {err}"))
+            };
+            for (field, value) in [("reason", &e.reason), ("link", &e.link)] {
+                if value.trim().is_empty() {
+                    return Err(format!("{at}: {field} must not be empty"));
+                }
+            }
+            if e.scenarios.is_empty() {
+                return Err(format!("{at}: scenarios must list at least one id or glob"));
+            }
+            out.push(Known {
+                imp: glob(&e.implementation)?,
+                ids: e
+                    .scenarios
+                    .iter()
+                    .map(|s| glob(s))
+                    .collect::<Result<_, _>>()?,
+                at,
+                implementation: e.implementation,
+                scenarios: e.scenarios,
+                reason: e.reason,
+                link: e.link,
+            });
+        }
+        Ok(Self(out))
+    }
+
+    /// Marks each failing result an entry covers with that entry's index,
+    /// and returns the entries that applied to this run (an implementation
+    /// and a scenario of the run match them) but covered no failure.
+    pub fn apply(&self, results: &mut [CaseResult]) -> Vec<&Known> {
+        let mut used = vec![false; self.0.len()];
+        let mut in_scope = vec![false; self.0.len()];
+        for r in results.iter_mut() {
+            for (i, k) in self.0.iter().enumerate() {
+                if k.covers(&r.implementation.id, &r.scenario) {
+                    in_scope[i] = true;
+                    if r.verdict.is_failure() && r.known.is_none() {
+                        r.known = Some(i);
+                        used[i] = true;
+                    }
+                }
+            }
+        }
+        self.0
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| in_scope[*i] && !used[*i])
+            .map(|(_, k)| k)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_need_a_reason_and_a_link_and_errors_have_a_line() {
+        let p = Path::new("known.yaml");
+        let ok = "differences:\n  - implementation: pypy-*\n    scenarios: [flush-*]\n    reason: r\n    link: https://example.org\n";
+        let list = KnownList::parse(p, ok).unwrap();
+        assert!(list.0[0].covers("pypy-3.9", "flush-returns-none"));
+        assert!(!list.0[0].covers("cpython-3.9", "flush-returns-none"));
+        let no_link = ok.replace("    link: https://example.org\n", "");
+        assert_eq!(
+            KnownList::parse(p, &no_link).unwrap_err(),
+            "known.yaml:4:5: missing field `link`"
+        );
+        let empty_reason = ok.replace("reason: r", "reason: \"\"");
+        assert_eq!(
+            KnownList::parse(p, &empty_reason).unwrap_err(),
+            "known.yaml:2: reason must not be empty"
+        );
+    }
+}
