@@ -233,6 +233,21 @@ def count_steps(steps):
     return total
 
 
+def innermost_body_end(steps, first, step):
+    """For `steps` whose first has index `first`: the index after the
+    innermost fork body that holds step `step`, or None if none does."""
+    index = first
+    for item in items_of(steps, 'steps'):
+        kind, body = one_key(item, 'step')
+        index += 1
+        if kind == 'fork':
+            end = index + count_steps(body)
+            if index <= step < end:
+                return innermost_body_end(body, index, step) or end
+            index = end
+    return None
+
+
 class Scenario(object):
     """One request's state: its names, its file, where outcomes go."""
 
@@ -348,10 +363,12 @@ class Scenario(object):
                 raise AdapterError(msg['error'])
             self.emit(msg)  # its index is already global: the child started at index + 1
             next_step = msg['step'] + 1
+            if 'crashed' in msg:  # a grandchild died: its body's rest is skipped
+                next_step = innermost_body_end(steps, index + 1, msg['step']) or next_step
         if next_step < end:
             if os.WIFSIGNALED(status):
                 how = signal_name(os.WTERMSIG(status))
-            else:  # not in the protocol, but better than a gap in the indexes
+            else:
                 how = 'exit status %d' % os.WEXITSTATUS(status)
             self.emit({'step': next_step, 'crashed': how})
         return end

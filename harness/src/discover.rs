@@ -31,6 +31,9 @@ pub struct Search {
 }
 
 /// Searches pyenv's versions (`$PYENV_ROOT`, else `~/.pyenv`) and `PATH`.
+/// pyenv's shim directories on `PATH` are passed over: a shim runs whichever
+/// version pyenv selects for the current directory (or fails when none
+/// provides its name), and every version is already found directly.
 pub fn interpreters() -> Search {
     let mut search = Search::default();
     let mut seen = HashSet::new();
@@ -40,7 +43,8 @@ pub fn interpreters() -> Search {
             search.found.push(Found { path, how });
         }
     };
-    if let Some(root) = pyenv_root() {
+    let pyenv = pyenv_root();
+    if let Some(root) = &pyenv {
         let mut versions: Vec<(Vec<u32>, String, PathBuf)> =
             std::fs::read_dir(root.join("versions"))
                 .into_iter()
@@ -58,8 +62,12 @@ pub fn interpreters() -> Search {
         }
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
+    let dirs: Vec<PathBuf> = std::env::split_paths(&path)
+        .filter(|dir| !pyenv.as_deref().is_some_and(|root| is_shims(root, dir)))
+        .collect();
     for name in path_names() {
-        match std::env::split_paths(&path)
+        match dirs
+            .iter()
             .map(|dir| dir.join(&name))
             .find(|p| is_executable(p))
         {
@@ -75,6 +83,11 @@ fn pyenv_root() -> Option<PathBuf> {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pyenv")))
         .filter(|p| p.is_dir())
+}
+
+/// `dir` is pyenv's `shims` or a plugin's (`plugins/pyenv-virtualenv/shims`).
+fn is_shims(pyenv_root: &Path, dir: &Path) -> bool {
+    dir.starts_with(pyenv_root) && dir.file_name().is_some_and(|n| n == "shims")
 }
 
 /// `3.10.13` sorts after `3.9.18`.
@@ -98,5 +111,14 @@ mod tests {
         let mut v = vec!["3.10.13", "2.7.18", "3.9.18"];
         v.sort_by_key(|n| version_key(n));
         assert_eq!(v, ["2.7.18", "3.9.18", "3.10.13"]);
+    }
+
+    #[test]
+    fn pyenv_shims_are_recognised() {
+        let root = Path::new("/home/u/.pyenv");
+        assert!(is_shims(root, &root.join("shims")));
+        assert!(is_shims(root, &root.join("plugins/pyenv-virtualenv/shims")));
+        assert!(!is_shims(root, &root.join("bin")));
+        assert!(!is_shims(root, Path::new("/usr/local/shims")));
     }
 }

@@ -7,7 +7,9 @@ use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 
 use crate::fileops::FileHandle;
-use crate::protocol::wire::{Expr, RunRequest, Step, StepOutcome, WireOutcome};
+use crate::protocol::wire::{
+    Expr, RunRequest, Step, StepOutcome, WireOutcome, after_crash, child_ranges, step_count,
+};
 use crate::scenario::ast::BinOp;
 use crate::transcript::{Observed, Raised};
 
@@ -88,17 +90,6 @@ pub fn run<R: Runtime>(
     };
     ev.steps(&request.steps, 0, emit);
     Ok(())
-}
-
-/// How many outcomes `steps` produce: each step, and a fork's child steps.
-pub fn step_count(steps: &[Step]) -> usize {
-    steps
-        .iter()
-        .map(|s| match s {
-            Step::Fork(child) => 1 + step_count(child),
-            _ => 1,
-        })
-        .sum()
 }
 
 struct Evaluator<'a, R: Runtime> {
@@ -196,14 +187,24 @@ impl<R: Runtime> Evaluator<'_, R> {
                 }
                 let status = crate::sys::wait(pid);
                 emit(index, WireOutcome::Returned(Observed::None));
-                let next = index + 1 + reported.len();
+                // The child's first step it did not report.
+                let next = match reported.last() {
+                    None => index + 1,
+                    Some(o) if matches!(o.outcome, WireOutcome::Crashed(_)) => {
+                        after_crash(&child_ranges(child, index + 1), o.step)
+                    }
+                    Some(o) => o.step + 1,
+                };
                 for o in reported {
                     emit(o.step, o.outcome);
                 }
-                if let Some(signal) = status.signal {
-                    if next < end {
-                        emit(next, WireOutcome::Crashed(signal));
-                    }
+                if next < end {
+                    let how = match (status.signal, status.code) {
+                        (Some(signal), _) => signal,
+                        (None, Some(code)) => format!("exit status {code}"),
+                        (None, None) => "unknown status".to_owned(),
+                    };
+                    emit(next, WireOutcome::Crashed(how));
                 }
             }
         }

@@ -259,9 +259,10 @@ impl Engine {
             .map(|(o, step)| Entry {
                 text: step.text.clone(),
                 outcome: match o {
-                    WireOutcome::Returned(v) => Outcome::Returned(v),
-                    WireOutcome::Raised(r) => Outcome::Raised(r.into()),
-                    WireOutcome::Crashed(sig) => Outcome::Crashed(sig),
+                    Some(WireOutcome::Returned(v)) => Outcome::Returned(v),
+                    Some(WireOutcome::Raised(r)) => Outcome::Raised(r.into()),
+                    Some(WireOutcome::Crashed(sig)) => Outcome::Crashed(sig),
+                    None => Outcome::NotRun,
                 },
             })
             .collect();

@@ -43,6 +43,8 @@ pub enum Outcome {
     Crashed(String),
     /// It did not finish within the time limit.
     TimedOut,
+    /// It was never reached: a forked child died at an earlier step.
+    NotRun,
 }
 
 /// An exception as the implementation raised it.
@@ -151,6 +153,7 @@ impl fmt::Display for Outcome {
             Outcome::Raised(r) => write!(f, "!! {r}"),
             Outcome::Crashed(sig) => write!(f, "!! {sig}"),
             Outcome::TimedOut => f.write_str("timed out"),
+            Outcome::NotRun => f.write_str("(not run)"),
         }
     }
 }

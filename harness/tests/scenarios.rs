@@ -1,10 +1,12 @@
 //! One test per (implementation, scenario), found at run time from `spec/`:
 //! `cargo test -p mmap-conformance --test scenarios -- find-` runs the find
 //! scenarios on every implementation; pairs that do not apply are ignored,
-//! with the reason. The implementations run in worker processes, as in a
-//! real run, so a scenario that crashes one fails one test.
+//! with the reason. The implementations are the reference, the embedded
+//! CPython and the Python driver under `python3`; they run in adapter
+//! processes, as in a real run, so a scenario that crashes one fails one
+//! test.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -14,7 +16,7 @@ use mmap_conformance::judge::Verdict;
 use mmap_conformance::runner::{self, Context, Engine};
 use mmap_conformance::scenario::{self, Layout};
 use mmap_conformance::select;
-use mmap_conformance::target::Target;
+use mmap_conformance::target::{self, Target};
 
 fn main() -> ExitCode {
     let args = Arguments::from_args();
@@ -38,10 +40,21 @@ fn main() -> ExitCode {
             }
         }
     }
+    // The Python driver under the default `python3`, so that the driver
+    // every other interpreter runs is itself held to the spec.
+    let driver = Target::python_driver(Path::new("python3"), &target::python_driver_path());
+    let python3 = match engine.probe(driver, None) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("the Python driver cannot start under python3: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let profile = targets
         .first()
         .map_or_else(select::default_profile, |t| t.implementation.profile);
     targets.insert(0, engine.reference_target(profile));
+    targets.push(python3);
 
     let mut trials = vec![];
     for target in &targets {

@@ -10,7 +10,7 @@ use mmap_conformance::judge::Verdict;
 use mmap_conformance::runner::{Context, Engine};
 use mmap_conformance::scenario::{self, Layout, load_str};
 use mmap_conformance::select::default_profile;
-use mmap_conformance::target::Target;
+use mmap_conformance::target::{Target, python_driver_path};
 use rstest::rstest;
 
 /// The `mmapconf` binary, which hosts the workers.
@@ -93,6 +93,10 @@ const HEAD: &str =
 #[case::steps_not_a_list(
     &format!("{HEAD}    steps: m.tell()\n"),
     "spec/case.yaml:5:12: invalid spec file: expected sequence start"
+)]
+#[case::crash_not_last(
+    &format!("{HEAD}    file: b\"x\"\n    steps:\n      - m = mmap(f.fileno(), 0)\n      - m[0] !! SIGBUS\n      - len(m) -> 1\n"),
+    "spec/case.yaml:8:9: expected a step that may crash to be the last of its scenario or `fork` body: the steps after it could not run"
 )]
 fn malformed_spec_is_an_error_at_file_line_column(#[case] text: &str, #[case] expected: &str) {
     let layout = Layout::repository();
@@ -191,6 +195,100 @@ fn a_wrong_expectation_fails_with_the_step_both_outcomes_and_a_diff() {
    4 m.close() -> None
 "
     );
+}
+
+/// The spec wrongly expects a forked child to survive a read past the
+/// truncated file's end; the harness must show the child's crash, the
+/// child's steps it never reached, and the steps after the fork.
+const CHILD_DIES: &str = "scenarios:
+  child-dies:
+    description: a forked child dies of SIGBUS mid-body; the parent goes on
+    cite: [\"004_5f09b125d9b38bcd.txt#constructor\"]
+    file: b\"a\" * (2 * PAGESIZE)
+    steps:
+      - m = mmap(f.fileno(), 0)
+      - fork:
+          - f.truncate(0)
+          - m[PAGESIZE] -> 97
+          - m.size() -> 0
+      - len(m) -> 2 * PAGESIZE
+      - m.size() -> 0
+";
+
+/// The same, one fork deeper: the child goes on after its own child died.
+const GRANDCHILD_DIES: &str = "scenarios:
+  grandchild-dies:
+    description: a grandchild dies mid-body; the child and the parent go on
+    cite: [\"004_5f09b125d9b38bcd.txt#constructor\"]
+    file: b\"a\" * (2 * PAGESIZE)
+    steps:
+      - m = mmap(f.fileno(), 0)
+      - fork:
+          - fork:
+              - f.truncate(0)
+              - m[PAGESIZE] -> 97
+              - len(m) -> 1
+          - m.size() -> 0
+      - len(m) -> 2 * PAGESIZE
+";
+
+#[rstest]
+#[case::child(
+    CHILD_DIES,
+    "spec/wrong.yaml:10:13: step 4 `m[PAGESIZE]`: expected -> 97, got !! SIGBUS",
+    "@@ -1,7 +1,7 @@
+   1 m = mmap(f.fileno(), 0) -> <mmap.mmap object>
+   2 fork: -> None
+   3 f.truncate(0) -> None
+-  4 m[PAGESIZE] -> 97
+-  5 m.size() -> 0
++  4 m[PAGESIZE] !! SIGBUS
++  5 m.size() (not run)
+   6 len(m) -> 8192
+   7 m.size() -> 0
+"
+)]
+#[case::grandchild(
+    GRANDCHILD_DIES,
+    "spec/wrong.yaml:11:17: step 5 `m[PAGESIZE]`: expected -> 97, got !! SIGBUS",
+    "@@ -2,7 +2,7 @@
+   2 fork: -> None
+   3 fork: -> None
+   4 f.truncate(0) -> None
+-  5 m[PAGESIZE] -> 97
+-  6 len(m) -> 1
++  5 m[PAGESIZE] !! SIGBUS
++  6 len(m) (not run)
+   7 m.size() -> 0
+   8 len(m) -> 8192
+"
+)]
+fn a_forked_child_that_dies_mid_body_costs_only_its_own_steps(
+    #[case] spec: &str,
+    #[case] summary: &str,
+    #[case] diff: &str,
+    #[values("reference", "python3")] implementation: &str,
+) {
+    let (_dir, layout) = spec_dir_with(spec);
+    let scenarios = scenario::load_dir(&layout).unwrap();
+    let engine = Engine::new(Context::new(layout, worker()));
+    let target = match implementation {
+        "reference" => engine.reference_target(default_profile()),
+        _ => engine
+            .probe(
+                Target::python_driver(Path::new(implementation), &python_driver_path()),
+                None,
+            )
+            .unwrap(),
+    };
+    let result = engine.check(&scenarios[0], &target);
+    let Verdict::DiffersFromSpec(d) = result.verdict else {
+        panic!("expected a spec difference, got {:?}", result.verdict)
+    };
+    assert_eq!(d.summary, summary);
+    // The header names the implementation's version; the hunk is the point.
+    let hunk = d.diff.split_inclusive('\n').skip(2).collect::<String>();
+    assert_eq!(hunk, diff);
 }
 
 #[test]

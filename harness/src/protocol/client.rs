@@ -63,8 +63,9 @@ pub enum End {
 /// What an adapter reported for one scenario.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunOutput {
-    /// Outcomes in step order, starting at step 0.
-    pub outcomes: Vec<WireOutcome>,
+    /// Outcomes in step order, starting at step 0; `None` for the steps of
+    /// a forked child that died before it reached them.
+    pub outcomes: Vec<Option<WireOutcome>>,
     /// How it ended.
     pub end: End,
 }
@@ -153,7 +154,9 @@ impl Adapter {
     /// Runs one scenario, waiting at most `timeout` for it to finish. After
     /// any end other than `Done` and `AdapterError`, the adapter is dead.
     pub fn run(&mut self, request: &RunRequest, timeout: Duration) -> RunOutput {
-        let mut outcomes = vec![];
+        let mut outcomes: Vec<Option<WireOutcome>> = vec![];
+        let ranges = request.child_ranges();
+        let mut crashed_child = false;
         let sent = serde_json::to_string(&Request::Run(request.clone())).unwrap_or_default();
         let write = self.stdin.as_mut().map(|s| {
             s.write_all(format!("{sent}\n").as_bytes())
@@ -178,8 +181,25 @@ impl Adapter {
                     );
                 }
             };
+            let total = request.step_count();
+            let skips_to = |step: usize, outcomes: &[Option<WireOutcome>]| {
+                crashed_child
+                    && ranges
+                        .iter()
+                        .any(|r| r.contains(&(outcomes.len() - 1)) && r.end == step)
+            };
             match msg {
-                Message::Outcome(o) if o.step == outcomes.len() => outcomes.push(o.outcome),
+                Message::Outcome(o) if o.step == outcomes.len() => {
+                    crashed_child = matches!(o.outcome, WireOutcome::Crashed(_));
+                    outcomes.push(Some(o.outcome));
+                }
+                // A child that died reports no more of its steps (nor of its
+                // own children's): the parent goes on after its range.
+                Message::Outcome(o) if skips_to(o.step, &outcomes) => {
+                    outcomes.resize(o.step, None);
+                    crashed_child = matches!(o.outcome, WireOutcome::Crashed(_));
+                    outcomes.push(Some(o.outcome));
+                }
                 Message::Outcome(o) => {
                     let why = format!(
                         "reported step {} where step {} was next",
@@ -188,7 +208,12 @@ impl Adapter {
                     );
                     break self.violation(&why, &sent, &line);
                 }
-                Message::Done { done } if done == request.id => break End::Done,
+                Message::Done { done } if done == request.id => {
+                    if skips_to(total, &outcomes) {
+                        outcomes.resize(total, None);
+                    }
+                    break End::Done;
+                }
                 Message::Done { done } => {
                     let why = format!("ended scenario {done:?} while running {:?}", request.id);
                     break self.violation(&why, &sent, &line);

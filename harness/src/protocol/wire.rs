@@ -1,6 +1,8 @@
 //! The messages of the adapter protocol (`harness/PROTOCOL.md`), as serde
 //! types: what the harness sends, what an adapter answers.
 
+use std::ops::Range;
+
 use serde::{Deserialize, Serialize};
 
 use crate::scenario::Api;
@@ -54,6 +56,62 @@ pub struct RunRequest {
     pub file: Option<FileSpec>,
     /// The steps, in order.
     pub steps: Vec<Step>,
+}
+
+impl RunRequest {
+    /// How many outcomes the steps produce: each step, and a fork's child
+    /// steps.
+    pub fn step_count(&self) -> usize {
+        step_count(&self.steps)
+    }
+
+    /// The index ranges of the steps each `fork`'s child runs, outermost
+    /// first. After a child's `crashed` outcome, the next outcome is the
+    /// first step after the crashed child's range.
+    pub fn child_ranges(&self) -> Vec<Range<usize>> {
+        child_ranges(&self.steps, 0)
+    }
+}
+
+/// [`RunRequest::child_ranges`] for `steps`, the first of which has index
+/// `base`.
+pub fn child_ranges(steps: &[Step], base: usize) -> Vec<Range<usize>> {
+    fn walk(steps: &[Step], mut index: usize, out: &mut Vec<Range<usize>>) {
+        for step in steps {
+            index += 1;
+            if let Step::Fork(child) = step {
+                out.push(index..index + step_count(child));
+                walk(child, index, out);
+                index += step_count(child);
+            }
+        }
+    }
+    let mut out = vec![];
+    walk(steps, base, &mut out);
+    out
+}
+
+/// The index that follows a `crashed` outcome at `step`: the end of the
+/// innermost child range holding it (the steps of the child that died and
+/// of its own children are not reported), or `step + 1` outside any child.
+pub fn after_crash(ranges: &[Range<usize>], step: usize) -> usize {
+    ranges
+        .iter()
+        .filter(|r| r.contains(&step))
+        .map(|r| r.end)
+        .min()
+        .unwrap_or(step + 1)
+}
+
+/// How many outcomes `steps` produce: each step, and a fork's child steps.
+pub fn step_count(steps: &[Step]) -> usize {
+    steps
+        .iter()
+        .map(|s| match s {
+            Step::Fork(child) => 1 + step_count(child),
+            _ => 1,
+        })
+        .sum()
 }
 
 /// Where the scenario's file is and how to open it.
@@ -308,6 +366,27 @@ impl From<Raised> for WireRaised {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn child_ranges_count_nested_steps_in_pre_order() {
+        // 0 a; 1 fork [2 b; 3 fork [4 c; 5 d]; 6 e]; 7 f
+        let s = || Step::Eval(Expr::Name("x".into()));
+        let request = RunRequest {
+            id: "x".into(),
+            file: None,
+            steps: vec![
+                s(),
+                Step::Fork(vec![s(), Step::Fork(vec![s(), s()]), s()]),
+                s(),
+            ],
+        };
+        assert_eq!(request.step_count(), 8);
+        let ranges = request.child_ranges();
+        assert_eq!(ranges, [2..7, 4..6]);
+        assert_eq!(after_crash(&ranges, 4), 6);
+        assert_eq!(after_crash(&ranges, 2), 7);
+        assert_eq!(after_crash(&ranges, 0), 1);
+    }
 
     #[test]
     fn messages_have_the_documented_shapes() {

@@ -422,6 +422,15 @@ impl<'a> Loader<'a> {
                 }
             }
         }
+        if let Some((_, before)) = steps.split_last() {
+            for step in before.iter().filter(|s| may_crash(s)) {
+                self.error(
+                    step.loc.clone(),
+                    "expected a step that may crash to be the last of its scenario or `fork` \
+                     body: the steps after it could not run",
+                );
+            }
+        }
         steps
     }
 
@@ -499,6 +508,13 @@ impl<'a> Loader<'a> {
             self.check_expr(src, &header.referenced, &expr, &expect, scope);
             scope.bind(&name, is_mmap_ctor(&expr) || scope.is_map_expr(&expr));
             let body = self.steps(src, s.steps.as_deref().unwrap_or_default(), scope);
+            if let Some(step) = body.last().filter(|s| may_crash(s)) {
+                self.error(
+                    step.loc.clone(),
+                    "expected no step that may crash inside `with`: the `__exit__` after it \
+                     could not run",
+                );
+            }
             return Some(Step {
                 loc,
                 action: Action::With {
@@ -647,6 +663,15 @@ fn walk_names(e: &Expr, visit: &mut dyn FnMut(&Expr)) {
         Expr::Tuple(items) | Expr::List(items) => items.iter().for_each(|a| walk_names(a, visit)),
         _ => {}
     }
+}
+
+/// True when some outcome of `step` is a crash (`!! SIGBUS`).
+fn may_crash(step: &Step) -> bool {
+    step.variants.iter().any(|v| match &v.expect {
+        Expect::Crash(_) => true,
+        Expect::OneOf(outcomes, _) => outcomes.iter().any(|o| matches!(o, Expect::Crash(_))),
+        _ => false,
+    })
 }
 
 fn is_mmap_ctor(e: &Expr) -> bool {
