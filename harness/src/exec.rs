@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 
-use crate::fileops::FileHandle;
+use crate::fileops::{FileHandle, os_error};
 use crate::protocol::wire::{
     Expr, RunRequest, Step, StepOutcome, WireOutcome, after_crash, child_ranges, step_count,
 };
@@ -24,6 +24,8 @@ pub trait Runtime: Fork {
 
     /// Makes an object from a literal.
     fn literal(&mut self, v: &Literal) -> Result<Self::Obj, Raised>;
+    /// A new tuple (`tuple` true) or list holding `items`.
+    fn container(&mut self, tuple: bool, items: Vec<Self::Obj>) -> Result<Self::Obj, Raised>;
     /// Looks up a predefined name: `mmap`, a module constant, a builtin.
     fn name(&mut self, name: &str) -> Result<Self::Obj, Raised>;
     /// `func(*args, **kwargs)`
@@ -59,6 +61,8 @@ pub trait Runtime: Fork {
     fn neg(&mut self, a: &Self::Obj) -> Result<Self::Obj, Raised>;
     /// `item in container`
     fn contains(&mut self, item: &Self::Obj, container: &Self::Obj) -> Result<Self::Obj, Raised>;
+    /// The items of a tuple or list, `None` for other objects.
+    fn items(&mut self, obj: &Self::Obj) -> Option<Vec<Self::Obj>>;
     /// The object as a transcript value (identity with names is the evaluator's job).
     fn observe(&mut self, obj: &Self::Obj) -> Observed;
     /// `a is b`
@@ -243,9 +247,19 @@ impl<R: Runtime> Evaluator<'_, R> {
         Ok(self.observe(&value))
     }
 
-    /// The transcript value of `obj`: a bound name when it is that very object.
+    /// The transcript value of `obj`: a bound name when it is that very
+    /// object; a tuple's or list's items by the same rule.
     fn observe(&mut self, obj: &R::Obj) -> Observed {
         let seen = self.rt.observe(obj);
+        if let Observed::Tuple(_) | Observed::List(_) = seen {
+            if let Some(items) = self.rt.items(obj) {
+                let items = items.iter().map(|i| self.observe(i)).collect();
+                return match seen {
+                    Observed::Tuple(_) => Observed::Tuple(items),
+                    _ => Observed::List(items),
+                };
+            }
+        }
         if matches!(seen, Observed::Object(_)) {
             for name in &self.order {
                 if self.env.get(name).is_some_and(|b| self.rt.is_same(b, obj)) {
@@ -260,18 +274,11 @@ impl<R: Runtime> Evaluator<'_, R> {
         match e {
             Expr::Value(v) => self.rt.literal(v),
             Expr::Tuple(items) | Expr::List(items) => {
-                // Containers of literals only: scenarios pass them as values.
-                let mut lits = vec![];
-                for item in items {
-                    let obj = self.eval(item)?;
-                    lits.push(self.rt.observe(&obj));
-                }
-                let lit = if matches!(e, Expr::Tuple(_)) {
-                    Observed::Tuple(lits)
-                } else {
-                    Observed::List(lits)
-                };
-                self.rt.literal(&lit)
+                let objs = items
+                    .iter()
+                    .map(|item| self.eval(item))
+                    .collect::<Result<Vec<_>, _>>()?;
+                self.rt.container(matches!(e, Expr::Tuple(_)), objs)
             }
             Expr::Name(n) => match self.env.get(n) {
                 Some(obj) => Ok(obj.clone()),
@@ -340,13 +347,5 @@ fn name_error(name: &str) -> Raised {
         type_name: "NameError".into(),
         message: format!("name '{name}' is not defined"),
         errno: None,
-    }
-}
-
-fn os_error(e: &std::io::Error) -> Raised {
-    Raised {
-        type_name: "OSError".into(),
-        message: e.to_string(),
-        errno: e.raw_os_error(),
     }
 }

@@ -7,6 +7,8 @@ use std::os::fd::AsRawFd;
 use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 
+use mmap_reference::{Platform, Profile, PyVersion};
+
 use crate::protocol::wire::FileSpec;
 use crate::transcript::{Observed, Raised};
 
@@ -74,11 +76,28 @@ impl FileHandle {
             "seek" => file.seek(SeekFrom::Start(int(0)?)).map(to_int),
             _ => return Err(harness_error(format!("unknown file method f.{method}"))),
         };
-        r.map_err(|e| Raised {
+        r.map_err(|e| os_error(&e))
+    }
+}
+
+/// A failed system call as Python 3's `os` module reports it: the `OSError`
+/// subclass of PEP 3151 and `[Errno N] strerror`.
+pub fn os_error(e: &io::Error) -> Raised {
+    match e.raw_os_error() {
+        Some(errno) => {
+            let python3 = Profile::new(PyVersion::new(3, 0), Platform::host());
+            let err = mmap_reference::Error::from_errno(errno, python3);
+            Raised {
+                type_name: err.type_name.into(),
+                message: err.message,
+                errno: Some(errno),
+            }
+        }
+        None => Raised {
             type_name: "OSError".into(),
             message: e.to_string(),
-            errno: e.raw_os_error(),
-        })
+            errno: None,
+        },
     }
 }
 

@@ -60,7 +60,7 @@ const HEAD: &str =
 )]
 #[case::unknown_name(
     &format!("{HEAD}    steps:\n      - m = mmap(g.fileno(), 0)\n"),
-    "spec/case.yaml:6:9: unknown name `g`; expected a name bound by an earlier step, `f`, `mmap`, a module constant or a builtin (len, bytes, bytearray, list, repr, memoryview, slice, Index, zeros, fixture, pickle, copy)"
+    "spec/case.yaml:6:9: unknown name `g`; expected a name bound by an earlier step, `f`, `mmap`, a module constant or a builtin (len, bytes, bytearray, list, repr, memoryview, slice, Index, pickle, copy)"
 )]
 #[case::duplicate_id(
     &format!("{HEAD}    steps: [\"m = mmap(-1, 4)\"]\n  x-y:\n    description: d\n"),
@@ -93,6 +93,10 @@ const HEAD: &str =
 #[case::steps_not_a_list(
     &format!("{HEAD}    steps: m.tell()\n"),
     "spec/case.yaml:5:12: invalid spec file: expected sequence start"
+)]
+#[case::file_content_in_a_step(
+    &format!("{HEAD}    steps:\n      - m = mmap(-1, 4)\n      - m.write(zeros(3))\n"),
+    "spec/case.yaml:7:9: `zeros` makes a scenario's file content; expected it only in `file:`"
 )]
 #[case::crash_not_last(
     &format!("{HEAD}    file: b\"x\"\n    steps:\n      - m = mmap(f.fileno(), 0)\n      - m[0] !! SIGBUS\n      - len(m) -> 1\n"),

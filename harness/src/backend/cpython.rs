@@ -193,6 +193,22 @@ impl<'py> Runtime for PyRuntime<'py> {
         self.wrap(r)
     }
 
+    fn container(&mut self, tuple: bool, items: Vec<Self::Obj>) -> Result<Self::Obj, Raised> {
+        let r = if tuple {
+            PyTuple::new(self.py, items).map(Bound::into_any)
+        } else {
+            PyList::new(self.py, items).map(Bound::into_any)
+        };
+        self.wrap(r)
+    }
+
+    fn items(&mut self, obj: &Self::Obj) -> Option<Vec<Self::Obj>> {
+        if let Ok(t) = obj.cast_exact::<PyTuple>() {
+            return Some(t.iter().collect());
+        }
+        obj.cast_exact::<PyList>().ok().map(|l| l.iter().collect())
+    }
+
     fn name(&mut self, name: &str) -> Result<Self::Obj, Raised> {
         let r = match names::classify(name) {
             Some(NameKind::Builtin) if name == "Index" => {

@@ -210,6 +210,28 @@ impl Runtime for RefRuntime {
         to_value(v).map(Obj::Value)
     }
 
+    fn container(&mut self, tuple: bool, items: Vec<Obj>) -> Result<Obj, Raised> {
+        let values = items
+            .into_iter()
+            .map(|item| match item {
+                Obj::Value(v) => Ok(v),
+                _ => Err(unsupported(
+                    "hold a map, a method or a function in a tuple or list",
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Obj::Value(if tuple {
+            Value::Tuple(values)
+        } else {
+            Value::List(values)
+        }))
+    }
+
+    fn items(&mut self, _obj: &Obj) -> Option<Vec<Obj>> {
+        // Its tuples and lists hold plain values, never a bound object.
+        None
+    }
+
     fn name(&mut self, name: &str) -> Result<Obj, Raised> {
         match crate::scenario::names::classify(name) {
             Some(crate::scenario::names::NameKind::Constructor) => return Ok(Obj::Constructor),

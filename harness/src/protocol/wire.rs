@@ -368,6 +368,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn none_may_carry_a_null_value() {
+        for line in [
+            r#"{"step":0,"returned":{"type":"none"}}"#,
+            r#"{"step":0,"returned":{"type":"none","value":null}}"#,
+        ] {
+            let m: Message = serde_json::from_str(line).unwrap();
+            assert_eq!(
+                m,
+                Message::Outcome(StepOutcome {
+                    step: 0,
+                    outcome: WireOutcome::Returned(Observed::None)
+                })
+            );
+        }
+    }
+
+    #[test]
     fn child_ranges_count_nested_steps_in_pre_order() {
         // 0 a; 1 fork [2 b; 3 fork [4 c; 5 d]; 6 e]; 7 f
         let s = || Step::Eval(Expr::Name("x".into()));

@@ -607,6 +607,9 @@ impl<'a> Loader<'a> {
         let mut problems = vec![];
         walk_names(e, &mut |node| {
             match node {
+            Expr::Name(n) if names::FILE_CONTENT.contains(&n.as_str()) => problems.push(format!(
+                "`{n}` makes a scenario's file content; expected it only in `file:`"
+            )),
             Expr::Name(n) if !scope.knows(n) => problems.push(format!(
                 "unknown name `{n}`; expected a name bound by an earlier step, `f`, `mmap`, a module constant \
                  or a builtin ({})",

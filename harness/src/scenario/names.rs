@@ -26,11 +26,13 @@ pub const BUILTINS: &[&str] = &[
     "memoryview",
     "slice",
     "Index",
-    "zeros",
-    "fixture",
     "pickle",
     "copy",
 ];
+
+/// Functions that make a scenario's file content (`file: zeros(4)`), and
+/// exist nowhere else.
+pub const FILE_CONTENT: &[&str] = &["zeros", "fixture"];
 
 /// Standard modules a step may use (`pickle.dumps(m)`, `copy.copy(m)`).
 pub const MODULES: &[&str] = &["pickle", "copy"];
