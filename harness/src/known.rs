@@ -9,6 +9,7 @@ use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use crate::judge::Verdict;
 use crate::runner::CaseResult;
 
 /// The file's shape.
@@ -23,6 +24,7 @@ struct KnownDoc {
 struct EntryDoc {
     implementation: String,
     scenarios: Vec<String>,
+    got: String,
     reason: String,
     link: String,
 }
@@ -36,6 +38,10 @@ pub struct Known {
     pub implementation: String,
     /// Scenario id globs.
     pub scenarios: Vec<String>,
+    /// The implementation's outcome at the first divergent step, exactly as
+    /// reports print it after "got" (`!! ValueError('map closed or invalid')`):
+    /// a failure of another kind in the same scenario is not accepted.
+    pub got: String,
     /// Why it is accepted.
     pub reason: String,
     /// The evidence: an issue, a commit, a document.
@@ -48,6 +54,13 @@ impl Known {
     /// True when the entry covers `scenario` on the implementation `imp`.
     pub fn covers(&self, imp: &str, scenario: &str) -> bool {
         self.imp.is_match(imp) && self.ids.iter().any(|g| g.is_match(scenario))
+    }
+
+    /// True when the entry accepts `verdict`: a difference whose first
+    /// divergent step got what the entry says.
+    pub fn accepts(&self, verdict: &Verdict) -> bool {
+        matches!(verdict, Verdict::DiffersFromSpec(d) | Verdict::DiffersFromReference(d)
+            if d.got == self.got)
     }
 }
 
@@ -94,7 +107,7 @@ impl KnownList {
                     .map(|g| g.compile_matcher())
                     .map_err(|err| format!("{at}: bad glob {g:?}: {err}"))
             };
-            for (field, value) in [("reason", &e.reason), ("link", &e.link)] {
+            for (field, value) in [("got", &e.got), ("reason", &e.reason), ("link", &e.link)] {
                 if value.trim().is_empty() {
                     return Err(format!("{at}: {field} must not be empty"));
                 }
@@ -112,6 +125,7 @@ impl KnownList {
                 at,
                 implementation: e.implementation,
                 scenarios: e.scenarios,
+                got: e.got,
                 reason: e.reason,
                 link: e.link,
             });
@@ -129,7 +143,7 @@ impl KnownList {
             for (i, k) in self.0.iter().enumerate() {
                 if k.covers(&r.implementation.id, &r.scenario) {
                     in_scope[i] = true;
-                    if r.verdict.is_failure() && r.known.is_none() {
+                    if r.known.is_none() && k.accepts(&r.verdict) {
                         r.known = Some(i);
                         used[i] = true;
                     }
@@ -152,14 +166,14 @@ mod tests {
     #[test]
     fn entries_need_a_reason_and_a_link_and_errors_have_a_line() {
         let p = Path::new("known.yaml");
-        let ok = "differences:\n  - implementation: pypy-*\n    scenarios: [flush-*]\n    reason: r\n    link: https://example.org\n";
+        let ok = "differences:\n  - implementation: pypy-*\n    scenarios: [flush-*]\n    got: \"-> 0\"\n    reason: r\n    link: https://example.org\n";
         let list = KnownList::parse(p, ok).unwrap();
         assert!(list.0[0].covers("pypy-3.9", "flush-returns-none"));
         assert!(!list.0[0].covers("cpython-3.9", "flush-returns-none"));
         let no_link = ok.replace("    link: https://example.org\n", "");
         assert_eq!(
             KnownList::parse(p, &no_link).unwrap_err(),
-            "known.yaml:4:5: missing field `link`"
+            "known.yaml:5:5: missing field `link`"
         );
         let empty_reason = ok.replace("reason: r", "reason: \"\"");
         assert_eq!(

@@ -60,11 +60,12 @@ pub fn write_text(
     for k in stale {
         writeln!(
             out,
-            "{} {}: the known difference for {} in {} no longer occurs ({})",
+            "{} {}: the known difference for {} in {} (got {}) no longer occurs ({})",
             paint("1;31", "STALE"),
             k.at,
             k.implementation,
             k.scenarios.join(", "),
+            k.got,
             k.reason
         )?;
     }

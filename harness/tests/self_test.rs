@@ -311,6 +311,49 @@ fn the_cli_exits_non_zero_and_prints_the_difference() {
     assert!(!stdout.contains('\x1b'), "colour under NO_COLOR: {stdout}");
 }
 
+/// A known difference accepts exactly the outcome it names; naming another
+/// leaves the failure standing and reports the entry as stale.
+#[rstest]
+#[case::accepted(
+    "-> 3",
+    0,
+    "reference (reference 0.1.0, python 3.11 on linux): 1 known difference\n"
+)]
+#[case::another_outcome(
+    "-> 5",
+    1,
+    "STALE KNOWN:2: the known difference for reference in tell-* (got -> 5) no longer occurs (r)\n\
+     reference (reference 0.1.0, python 3.11 on linux): 1 differs from spec\n"
+)]
+fn a_known_difference_accepts_only_the_outcome_it_names(
+    #[case] got: &str,
+    #[case] code: i32,
+    #[case] tail: &str,
+) {
+    let (dir, layout) = spec_dir_with(WRONG_TELL);
+    let known = dir.path().join("known.yaml");
+    std::fs::write(
+        &known,
+        format!(
+            "differences:\n  - implementation: reference\n    scenarios: [tell-*]\n    \
+             got: \"{got}\"\n    reason: r\n    link: https://example.org\n"
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_mmapconf"))
+        .args(["run", "--impl", "reference", "--python", "3.11", "--spec"])
+        .arg(&layout.spec_dir)
+        .arg("--known")
+        .arg(&known)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(code), "{stdout}");
+    let tail = tail.replace("KNOWN", &known.display().to_string());
+    assert!(stdout.ends_with(&tail), "{stdout}");
+}
+
 #[test]
 fn the_cli_writes_a_json_report() {
     let (dir, layout) = spec_dir_with(WRONG_TELL);
