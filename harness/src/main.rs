@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -336,11 +336,19 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    let started = Instant::now();
     let mut results: Vec<CaseResult> = engine.run_all(&scenarios, &targets, &|r| {
         bar.set_message(format!("{}::{}", r.implementation.id, r.scenario));
         bar.inc(1);
     });
     bar.finish_and_clear();
+    report::write_timing(
+        &mut io::stderr().lock(),
+        &engine,
+        &targets,
+        started.elapsed(),
+    )
+    .map_err(|e| e.to_string())?;
     let stale = known.apply(&mut results);
     if let Some(path) = &args.json {
         let text = serde_json::to_string_pretty(&report::to_json(&results, &known))

@@ -2,13 +2,14 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, IsTerminal, Write};
+use std::time::Duration;
 
 use serde::Serialize;
 
 use crate::judge::Verdict;
 use crate::known::{Known, KnownList};
-use crate::runner::CaseResult;
-use crate::target::Implementation;
+use crate::runner::{CaseResult, Engine};
+use crate::target::{Implementation, Target};
 use crate::transcript::Entry;
 
 /// The version of the JSON report's format.
@@ -290,4 +291,35 @@ pub fn to_json(results: &[CaseResult], known: &KnownList) -> serde_json::Value {
             .collect(),
     };
     serde_json::to_value(report).unwrap_or_default()
+}
+
+/// Writes where a run's time went: the wall time, and for each
+/// implementation how many adapters started and how long they took, so the
+/// cost of interpreter start-up shows beside the cost of the scenarios.
+/// Timings vary from run to run, so they go to standard error, apart from
+/// the results.
+pub fn write_timing(
+    out: &mut impl Write,
+    engine: &Engine,
+    targets: &[Target],
+    wall: Duration,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "ran in {:.2} s; adapter start-ups:",
+        wall.as_secs_f64()
+    )?;
+    for t in targets {
+        let times = engine.startups(&t.launch);
+        let total: Duration = times.iter().sum();
+        let mean = total.checked_div(times.len().try_into().unwrap_or(u32::MAX));
+        writeln!(
+            out,
+            "  {}: {} × {:.0} ms",
+            t.implementation.id,
+            times.len(),
+            mean.unwrap_or_default().as_secs_f64() * 1000.0
+        )?;
+    }
+    Ok(())
 }

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use mmap_reference::Profile;
 
@@ -86,6 +86,8 @@ pub struct Engine {
     idle: Mutex<HashMap<Launch, Vec<Adapter>>>,
     /// The reference's transcripts, by profile and scenario id.
     reference: Mutex<HashMap<(Profile, String), Result<Transcript, String>>>,
+    /// How long each adapter took to start and send its handshake.
+    startups: Mutex<HashMap<Launch, Vec<Duration>>>,
 }
 
 impl Engine {
@@ -95,7 +97,26 @@ impl Engine {
             ctx,
             idle: Mutex::new(HashMap::new()),
             reference: Mutex::new(HashMap::new()),
+            startups: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The start-up times of the adapters started so far with `launch`.
+    pub fn startups(&self, launch: &Launch) -> Vec<Duration> {
+        self.startups
+            .lock()
+            .map(|m| m.get(launch).cloned().unwrap_or_default())
+            .unwrap_or_default()
+    }
+
+    /// Starts an adapter and records how long it took.
+    fn start(&self, launch: &Launch) -> Result<Adapter, String> {
+        let started = Instant::now();
+        let adapter = Adapter::start(launch, self.ctx.startup_timeout)?;
+        if let Ok(mut m) = self.startups.lock() {
+            m.entry(launch.clone()).or_default().push(started.elapsed());
+        }
+        Ok(adapter)
     }
 
     /// The run's context.
@@ -107,7 +128,7 @@ impl Engine {
     /// scenario: the implementation it describes, with the id `id` or, when
     /// `None`, `{name}-{python}`.
     pub fn probe(&self, launch: Launch, id: Option<String>) -> Result<Target, String> {
-        let adapter = Adapter::start(&launch, self.ctx.startup_timeout)?;
+        let adapter = self.start(&launch)?;
         let id = id.unwrap_or_else(|| Implementation::external_id(&adapter.hello));
         let implementation = Implementation::from_hello(id, &adapter.hello);
         self.put_back(&launch, adapter);
@@ -304,7 +325,7 @@ impl Engine {
             .and_then(|mut m| m.get_mut(launch).and_then(Vec::pop));
         match idle {
             Some(a) => Ok(a),
-            None => Adapter::start(launch, self.ctx.startup_timeout),
+            None => self.start(launch),
         }
     }
 

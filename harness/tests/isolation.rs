@@ -1,7 +1,8 @@
 //! Self-tests of the adapter machinery: a crashing, an exiting and a hanging
 //! adapter each cost one scenario and the run goes on; protocol violations
 //! are reported with what was sent and what came back; a planted bug is
-//! caught; results do not depend on the degree of parallelism.
+//! caught; results do not depend on the degree of parallelism; adapters
+//! are reused across scenarios.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -11,6 +12,7 @@ use mmap_conformance::protocol::client::Launch;
 use mmap_conformance::runner::{CaseResult, Context, Engine};
 use mmap_conformance::scenario::{self, Layout};
 use mmap_conformance::select::default_profile;
+use mmap_conformance::transcript::Outcome;
 
 fn worker() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_mmapconf"))
@@ -197,4 +199,34 @@ fn results_do_not_depend_on_the_degree_of_parallelism() {
     let one = run(1);
     assert_eq!(one.len(), scenarios.len());
     assert_eq!(one, run(4));
+}
+
+#[test]
+fn an_adapter_serves_many_scenarios_and_only_a_crash_costs_a_new_one() {
+    let layout = Layout::repository();
+    let scenarios = scenario::load_dir(&layout).unwrap();
+    let mut ctx = Context::new(layout, worker());
+    ctx.jobs = 2;
+    let engine = Engine::new(ctx);
+    let target = engine.reference_target(default_profile());
+    let results = engine.run_all(&scenarios, std::slice::from_ref(&target), &|_| {});
+    // An adapter dies with the process only when a scenario crashes it at
+    // top level (a crashed fork child leaves its parent running).
+    let crashed = results
+        .iter()
+        .filter(|r| {
+            r.transcript.as_ref().is_some_and(|t| {
+                t.entries
+                    .last()
+                    .is_some_and(|e| matches!(e.outcome, Outcome::Crashed(_)))
+            })
+        })
+        .count();
+    let started = engine.startups(&target.launch).len();
+    assert!(crashed >= 2, "the corpus has top-level crash scenarios");
+    assert!(
+        started <= 2 + crashed,
+        "{started} adapters for {} scenarios with {crashed} crashes",
+        scenarios.len()
+    );
 }
