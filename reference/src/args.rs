@@ -4,7 +4,7 @@
 //! `Py_ssize_t`, C `long` and `long long` are 64-bit on the Unix profiles, so
 //! all converted integers are `i64`.
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::profile::Profile;
 use crate::value::Value;
 
@@ -149,46 +149,30 @@ pub enum IntCode {
 
 /// Converts `v` as `PyArg_Parse*` format code `code` would.
 ///
-/// * float: `integer argument expected, got float` (≤3.9), `'float' object
+/// * float: `integer argument expected, got float` (2.7–3.9), `'float' object
 ///   cannot be interpreted as an integer` (3.10+);
 /// * other non-integers: `'str' object cannot be interpreted as an integer`
 ///   for `n` (all 3.x) and for `i`/`b`/`L` from 3.10; `an integer is required
-///   (got type str)` for `i`/`b`/`L` before 3.10;
+///   (got type str)` for `i`/`b`/`L` before 3.10; `an integer is required`
+///   for every code on 2.7;
 /// * objects with only `__index__`: accepted by `n` (3.x), by `i`/`b`/`L`
-///   from 3.8; before that `an integer is required (got type X)`;
-/// * range: OverflowError `Python int too large to convert to C ssize_t` (`n`),
-///   `Python int too large to convert to C long` (`i`/`b`/`L` beyond 64 bits),
-///   `signed integer is greater than maximum` / `… less than minimum` (`i`),
-///   `unsigned byte integer is greater than maximum` / `… less than minimum` (`b`).
+///   from 3.8; before that `an integer is required (got type X)`; on 2.7 no
+///   code accepts them (its converters call `__int__`, not `__index__`);
+/// * range: OverflowError `Python int too large to convert to C ssize_t` (`n`
+///   on 3.x), `Python int too large to convert to C long` (`i`/`b`/`L`, and
+///   `n` on 2.7, beyond 64 bits), `signed integer is greater than maximum` /
+///   `… less than minimum` (`i`), `unsigned byte integer is greater than
+///   maximum` / `… less than minimum` (`b`).
 pub fn int(profile: Profile, v: &Value, code: IntCode) -> Result<i64, Error> {
     let py = profile.python;
-    let modern = py.at_least(3, 10);
-    let n = match v {
-        Value::Float(_) if !modern => {
-            return Err(Error::type_error("integer argument expected, got float"));
-        }
-        Value::Index(_) if code != IntCode::Ssize && !py.at_least(3, 8) => {
-            return Err(Error::type_error(format!(
-                "an integer is required (got type {})",
-                v.type_name()
-            )));
-        }
-        _ => match v.as_index() {
-            Some(n) => n,
-            None if modern || code == IntCode::Ssize => {
-                return Err(cannot_interpret(v));
-            }
-            None => {
-                return Err(Error::type_error(format!(
-                    "an integer is required (got type {})",
-                    v.type_name()
-                )));
-            }
-        },
+    let n = if py.major == 2 {
+        int_value_py2(v)?
+    } else {
+        int_value_py3(profile, v, code)?
     };
     let Ok(n) = i64::try_from(n) else {
         return Err(Error::overflow_error(match code {
-            IntCode::Ssize => "Python int too large to convert to C ssize_t",
+            IntCode::Ssize if py.major > 2 => "Python int too large to convert to C ssize_t",
             _ => "Python int too large to convert to C long",
         }));
     };
@@ -206,6 +190,40 @@ pub fn int(profile: Profile, v: &Value, code: IntCode) -> Result<i64, Error> {
             "unsigned byte integer is less than minimum",
         )),
         _ => Ok(n),
+    }
+}
+
+/// The integer a Python 3 converter takes from `v`, before its range check.
+fn int_value_py3(profile: Profile, v: &Value, code: IntCode) -> Result<i128, Error> {
+    let py = profile.python;
+    let modern = py.at_least(3, 10);
+    match v {
+        Value::Float(_) if !modern => {
+            Err(Error::type_error("integer argument expected, got float"))
+        }
+        Value::Index(_) if code != IntCode::Ssize && !py.at_least(3, 8) => Err(Error::type_error(
+            format!("an integer is required (got type {})", v.type_name()),
+        )),
+        _ => match v.as_index() {
+            Some(n) => Ok(n),
+            None if modern || code == IntCode::Ssize => Err(cannot_interpret(v)),
+            None => Err(Error::type_error(format!(
+                "an integer is required (got type {})",
+                v.type_name()
+            ))),
+        },
+    }
+}
+
+/// The integer a Python 2.7 converter (`n`, `i`, `L`) takes from `v`, before
+/// its range check: floats are refused by name, then `PyInt_AsLong` takes
+/// ints, longs and bools and refuses the rest, `__index__`-only objects included.
+fn int_value_py2(v: &Value) -> Result<i128, Error> {
+    match v {
+        Value::Float(_) => Err(Error::type_error("integer argument expected, got float")),
+        Value::Bool(b) => Ok(i128::from(*b)),
+        Value::Int(i) => Ok(*i),
+        _ => Err(Error::type_error("an integer is required")),
     }
 }
 
@@ -254,10 +272,26 @@ pub fn optional_ssize(profile: Profile, v: &Value) -> Result<Option<i64>, Error>
         .map_err(|_| Error::overflow_error("cannot fit 'int' into an index-sized integer"))
 }
 
-/// `PyNumber_AsSsize_t(v, exc)` for a value already known to have `__index__`:
-/// out of range raises `exc` with `cannot fit 'int' into an index-sized integer`.
-pub fn index_or(n: i128, exc: fn(String) -> Error) -> Result<i64, Error> {
-    i64::try_from(n).map_err(|_| exc("cannot fit 'int' into an index-sized integer".to_owned()))
+/// `PyNumber_AsSsize_t(key, exc)` for a `key` already known to have
+/// `__index__` with value `n`: out of range raises `exc` with `cannot fit
+/// 'int' into an index-sized integer`, naming the key's own type: `'int'`,
+/// the class of an `__index__` object, or on 2.7 `'long'`.
+pub fn index_or(
+    profile: Profile,
+    key: &Value,
+    n: i128,
+    exc: fn(String) -> Error,
+) -> Result<i64, Error> {
+    let type_name = if profile.python.major == 2 {
+        key.py2_type_name()
+    } else {
+        key.type_name()
+    };
+    i64::try_from(n).map_err(|_| {
+        exc(format!(
+            "cannot fit '{type_name}' into an index-sized integer"
+        ))
+    })
 }
 
 /// The `y*` converter (buffer protocol): bytes-like objects only; anything
@@ -272,6 +306,93 @@ pub fn not_bytes_like(v: &Value) -> Error {
     Error::type_error(format!(
         "a bytes-like object is required, not '{}'",
         v.type_name()
+    ))
+}
+
+/// TypeError `find() argument 1 must be string or read-only buffer, not
+/// bytearray`: Python 2.7's `converterr` text for argument `position` of
+/// `method`, which expected `expected`. `None` is named `None`, other values
+/// by their 2.7 type name.
+fn py2_converter_error(method: &str, position: usize, expected: &str, v: &Value) -> Error {
+    let got = match v {
+        Value::None => "None",
+        v => v.py2_type_name(),
+    };
+    Error::type_error(format!(
+        "{method}() argument {position} must be {expected}, not {got}"
+    ))
+}
+
+/// Python 2.7's `s#` converter for argument `position` of `method`: a `str`
+/// as is, a `unicode` encoded with the default (ASCII) codec, and objects with
+/// the old read-only buffer protocol. `bytearray` and `memoryview` do not
+/// qualify (they define `bf_releasebuffer`); [`Value::Receiver`] (the map
+/// itself, which does) is handled by the caller.
+///
+/// # Errors
+///
+/// TypeError `find() argument 1 must be string or read-only buffer, not
+/// bytearray`; UnicodeEncodeError for non-ASCII text (see [`ascii_encode`]).
+pub fn py2_string_or_buffer(method: &str, position: usize, v: &Value) -> Result<Vec<u8>, Error> {
+    match v {
+        Value::Bytes(b) => Ok(b.clone()),
+        Value::Str(s) => ascii_encode(s),
+        v => Err(py2_converter_error(
+            method,
+            position,
+            "string or read-only buffer",
+            v,
+        )),
+    }
+}
+
+/// Python 2.7's `c` converter for argument `position` of `method`: a `str` of
+/// length 1 gives its byte; anything else (an int, a longer `str`, a 1-character
+/// `unicode` or `bytearray`) is refused.
+///
+/// # Errors
+///
+/// TypeError `write_byte() argument 1 must be char, not int`.
+pub fn py2_char(method: &str, position: usize, v: &Value) -> Result<u8, Error> {
+    match v {
+        Value::Bytes(b) if b.len() == 1 => Ok(b[0]),
+        v => Err(py2_converter_error(method, position, "char", v)),
+    }
+}
+
+/// `unicode.encode("ascii")` as Python 2.7 does it implicitly (its default
+/// encoding is ASCII).
+///
+/// # Errors
+///
+/// UnicodeEncodeError naming the first run of non-ASCII characters:
+/// `'ascii' codec can't encode character u'\xe9' in position 0: ordinal not
+/// in range(128)` for a run of one (`u'\u20ac'`, `u'\U0001f600'` for wider
+/// characters), `… can't encode characters in position 1-2: …` for longer runs.
+/// Positions count characters (2.7 on Linux is a UCS-4 build).
+pub fn ascii_encode(s: &str) -> Result<Vec<u8>, Error> {
+    if s.is_ascii() {
+        return Ok(s.as_bytes().to_vec());
+    }
+    let mut chars = s.chars().enumerate().skip_while(|(_, c)| c.is_ascii());
+    let (start, first) = chars
+        .next()
+        .expect("a non-ASCII string has a non-ASCII char");
+    let run = 1 + chars.take_while(|(_, c)| !c.is_ascii()).count();
+    let what = if run == 1 {
+        let c = u32::from(first);
+        let escaped = match c {
+            0..=0xff => format!("x{c:02x}"),
+            0x100..=0xffff => format!("u{c:04x}"),
+            _ => format!("U{c:08x}"),
+        };
+        format!("character u'\\{escaped}' in position {start}")
+    } else {
+        format!("characters in position {start}-{}", start + run - 1)
+    };
+    Err(Error::new(
+        ErrorKind::UnicodeEncodeError,
+        format!("'ascii' codec can't encode {what}: ordinal not in range(128)"),
     ))
 }
 
@@ -421,6 +542,65 @@ mod tests {
         #[case] expected: &str,
     ) {
         assert_eq!(msg(int(py(minor), &v, code)), expected);
+    }
+
+    #[rstest]
+    #[case(
+        Value::Float(1.0),
+        IntCode::Ssize,
+        "TypeError: integer argument expected, got float"
+    )]
+    #[case(Value::None, IntCode::Ssize, "TypeError: an integer is required")]
+    #[case(Value::Index(1), IntCode::Ssize, "TypeError: an integer is required")]
+    #[case(Value::Str("a".into()), IntCode::Int, "TypeError: an integer is required")]
+    #[case(
+        Value::Index(0),
+        IntCode::LongLong,
+        "TypeError: an integer is required"
+    )]
+    #[case(Value::Int(1 << 64), IntCode::Ssize, "OverflowError: Python int too large to convert to C long")]
+    #[case(Value::Int(-(1 << 64)), IntCode::LongLong, "OverflowError: Python int too large to convert to C long")]
+    #[case(Value::Int(1 << 64), IntCode::Int, "OverflowError: Python int too large to convert to C long")]
+    #[case(Value::Int(-(1 << 40)), IntCode::Int, "OverflowError: signed integer is less than minimum")]
+    fn int_converter_errors_on_python_2(
+        #[case] v: Value,
+        #[case] code: IntCode,
+        #[case] expected: &str,
+    ) {
+        let py27 = Profile::new(PyVersion::new(2, 7), Platform::Linux);
+        assert_eq!(msg(int(py27, &v, code)), expected);
+    }
+
+    #[rstest]
+    #[case("a\u{e9}\u{e9}b", "characters in position 1-2")]
+    #[case("ab\u{e9}", "character u'\\xe9' in position 2")]
+    #[case("\u{e9}a\u{e9}", "character u'\\xe9' in position 0")]
+    #[case("\u{20ac}", "character u'\\u20ac' in position 0")]
+    #[case("\u{1f600}", "character u'\\U0001f600' in position 0")]
+    fn ascii_encode_errors_match_python_2(#[case] s: &str, #[case] what: &str) {
+        assert_eq!(
+            msg(ascii_encode(s)),
+            format!(
+                "UnicodeEncodeError: 'ascii' codec can't encode {what}: ordinal not in range(128)"
+            )
+        );
+    }
+
+    #[test]
+    fn python_2_str_converters() {
+        assert_eq!(ascii_encode("abc"), Ok(b"abc".to_vec()));
+        assert_eq!(
+            py2_string_or_buffer("find", 1, &Value::Str("1".into())),
+            Ok(b"1".to_vec())
+        );
+        assert_eq!(
+            py2_char("write_byte", 1, &Value::Bytes(b"A".to_vec())),
+            Ok(b'A')
+        );
+        assert_eq!(
+            msg(py2_char("write_byte", 1, &Value::None)),
+            "TypeError: write_byte() argument 1 must be char, not None"
+        );
     }
 
     #[test]

@@ -115,6 +115,17 @@ fn bytes_arg(m: &Mmap, v: &Value) -> Result<Vec<u8>, Error> {
     }
 }
 
+/// The data argument of `write`, `find` and `rfind` (argument 1 of `method`):
+/// a bytes-like object (`y*`) on Python 3; on 2.7 a `str`, an ASCII `unicode`
+/// or a read-only buffer (`s#`). The map itself counts on both.
+fn data_arg(m: &Mmap, method: &str, v: &Value) -> Result<Vec<u8>, Error> {
+    match v {
+        Value::Receiver => m.to_bytes(),
+        v if m.profile.python.major == 2 => args::py2_string_or_buffer(method, 1, v),
+        v => args::buffer(v).map(<[u8]>::to_vec),
+    }
+}
+
 /// AttributeError `'mmap.mmap' object has no attribute 'x'`.
 fn no_attribute(name: &str) -> Error {
     Error::new(
@@ -135,8 +146,9 @@ impl Mmap {
     /// The argument parser's TypeError/OverflowError texts of the profile's
     /// version, then everything [`MmapOptions::map`] raises. Windows profiles
     /// are not implemented (SystemError naming the profile). Python 2.7
-    /// profiles get the 3.6 behaviour apart from `mmap.error` for OS errors:
-    /// 2.7's `str`-based API and converter texts are not modelled.
+    /// profiles get the 3.6 parser texts with 2.7's integer converters (`an
+    /// integer is required`; `__index__` is not used) and `mmap.error` for OS
+    /// errors.
     pub fn construct(
         profile: Profile,
         args: &[Value],
@@ -190,7 +202,13 @@ impl Mmap {
     /// [`Value::Receiver`]), `__exit__`, `__len__`, `__getitem__`,
     /// `__setitem__`, `__delitem__` and `__repr__`. Return values follow the
     /// version: `write` → count (3.6+) or None, `seek` → None (≤3.12) or the
-    /// position (3.13+), `flush` → 0 (≤3.7) or None.
+    /// position (3.13+), `flush` → 0 (≤3.7) or None, `read_byte` → an int
+    /// (3.x) or a 1-character `str` (2.7).
+    ///
+    /// Python 2.7's methods take `str` where 3.x takes bytes and ints:
+    /// `read(n)` needs its argument (no `None`), `write`, `find` and `rfind`
+    /// take a `str`, an ASCII `unicode` or a read-only buffer but no
+    /// `bytearray`/`memoryview`, and `write_byte` takes a 1-character `str`.
     ///
     /// # Errors
     ///
@@ -219,7 +237,10 @@ impl Mmap {
                 match name {
                     "tell" => Ok(Value::Int(self.tell()? as i128)),
                     "size" => Ok(Value::Int(self.size()?.into())),
-                    "read_byte" => Ok(Value::Int(self.read_byte()?.into())),
+                    "read_byte" => {
+                        let byte = self.read_byte()?;
+                        Ok(self.byte_value(byte))
+                    }
                     "readline" => Ok(Value::Bytes(self.readline()?)),
                     "close" => self.close().map(|()| Value::None),
                     "__enter__" => self.mapping().map(|_| Value::Receiver),
@@ -258,6 +279,12 @@ impl Mmap {
                 }
                 self.mapping()?;
                 match name {
+                    "read" if py.major == 2 => {
+                        // `n:read`: the count is required and None is no count.
+                        args::arity(name, args, 1, 1)?;
+                        let limit = n(&args[0])?;
+                        Ok(Value::Bytes(self.read(Some(limit))?))
+                    }
                     "read" => {
                         args::arity(name, args, 0, 1)?;
                         let limit = match args.first() {
@@ -268,7 +295,7 @@ impl Mmap {
                     }
                     "write" => {
                         args::arity(name, args, 1, 1)?;
-                        let data = bytes_arg(self, &args[0])?;
+                        let data = data_arg(self, name, &args[0])?;
                         let count = self.write(&data)?;
                         Ok(if py.at_least(3, 6) {
                             Value::Int(count as i128)
@@ -278,7 +305,11 @@ impl Mmap {
                     }
                     "write_byte" => {
                         args::arity(name, args, 1, 1)?;
-                        let byte = args::int(profile, &args[0], IntCode::UByte)? as u8;
+                        let byte = if py.major == 2 {
+                            args::py2_char(name, 1, &args[0])?
+                        } else {
+                            args::int(profile, &args[0], IntCode::UByte)? as u8
+                        };
                         self.write_byte(byte).map(|()| Value::None)
                     }
                     "seek" => {
@@ -297,7 +328,7 @@ impl Mmap {
                     }
                     "find" | "rfind" => {
                         args::arity(name, args, 1, 3)?;
-                        let sub = bytes_arg(self, &args[0])?;
+                        let sub = data_arg(self, name, &args[0])?;
                         let (start, end) = (opt_n(1)?, opt_n(2)?);
                         let found = if name == "find" {
                             self.find(&sub, start, end)?
@@ -352,19 +383,31 @@ impl Mmap {
         }
     }
 
-    /// Equivalent to Python's `m[key]`: an int for an index, bytes for a slice.
+    /// A byte as `m[i]` and `m.read_byte()` return it: an int on Python 3, a
+    /// 1-character `str` (here [`Value::Bytes`]) on 2.7.
+    fn byte_value(&self, byte: u8) -> Value {
+        if self.profile.python.major == 2 {
+            Value::Bytes(vec![byte])
+        } else {
+            Value::Int(byte.into())
+        }
+    }
+
+    /// Equivalent to Python's `m[key]`: an int (3.x) or a 1-character `str`
+    /// (2.7) for an index, bytes for a slice.
     ///
     /// # Errors
     ///
     /// ValueError `mmap closed or invalid`; IndexError `mmap index out of
-    /// range` / `cannot fit 'int' into an index-sized integer`; the slice
-    /// errors (`slice step cannot be zero`, `slice indices must be integers or
-    /// None or have an __index__ method`); TypeError `mmap indices must be integers`.
+    /// range` / `cannot fit 'int' into an index-sized integer` (`'long'` on
+    /// 2.7); the slice errors (`slice step cannot be zero`, `slice indices
+    /// must be integers or None or have an __index__ method`); TypeError `mmap
+    /// indices must be integers`.
     pub fn getitem(&self, key: &Value) -> Result<Value, Error> {
         let len = self.len()?;
         if let Some(i) = key.as_index() {
-            let i = args::index_or(i, Error::index_error)?;
-            return Ok(Value::Int(self.item(i)?.into()));
+            let i = args::index_or(self.profile, key, i, Error::index_error)?;
+            return Ok(self.byte_value(self.item(i)?));
         }
         if let Value::Slice(start, stop, step) = key {
             let s = args::slice(start.as_deref(), stop.as_deref(), step.as_deref(), len)?;
@@ -375,7 +418,8 @@ impl Mmap {
 
     /// Equivalent to Python's `m[key] = value`, with CPython's order of checks:
     /// closed, writability, index (range before value) or slice, value type,
-    /// value range / length.
+    /// value range / length. On 2.7 the value is a `str` (of length 1 for an
+    /// index) and writability is checked last, after the value.
     ///
     /// # Errors
     ///
@@ -384,7 +428,9 @@ impl Mmap {
     /// `mmap item value must be an int`; ValueError `mmap item value must be in
     /// range(0, 256)`; TypeError `a bytes-like object is required, not 'str'`;
     /// IndexError `mmap slice assignment is wrong size`; TypeError `mmap indices
-    /// must be integer`.
+    /// must be integer`. On 2.7, IndexError `mmap assignment must be
+    /// single-character string` and `mmap slice assignment must be a string`
+    /// replace the value-type errors.
     pub fn setitem(&mut self, key: &Value, value: &Value) -> Result<(), Error> {
         self.assign(key, Some(value))
     }
@@ -394,18 +440,21 @@ impl Mmap {
     /// # Errors
     ///
     /// After the same checks as [`Mmap::setitem`]: TypeError `mmap doesn't
-    /// support item deletion` (index) or `mmap object doesn't support slice
-    /// deletion` (slice).
+    /// support item deletion` (index; `mmap object doesn't …` on 2.7) or `mmap
+    /// object doesn't support slice deletion` (slice).
     pub fn delitem(&mut self, key: &Value) -> Result<(), Error> {
         self.assign(key, None)
     }
 
     /// CPython's `mmap_ass_subscript`: `value` None means deletion.
     fn assign(&mut self, key: &Value, value: Option<&Value>) -> Result<(), Error> {
+        if self.profile.python.major == 2 {
+            return self.assign_py2(key, value);
+        }
         let len = self.len()?;
         self.check_writable()?;
         if let Some(i) = key.as_index() {
-            let i = args::index_or(i, Error::index_error)?;
+            let i = args::index_or(self.profile, key, i, Error::index_error)?;
             let at = self.position_of(i)?;
             let Some(value) = value else {
                 return Err(Error::type_error("mmap doesn't support item deletion"));
@@ -413,7 +462,7 @@ impl Mmap {
             let Some(v) = value.as_index() else {
                 return Err(Error::type_error("mmap item value must be an int"));
             };
-            let v = args::index_or(v, Error::type_error)?;
+            let v = args::index_or(self.profile, value, v, Error::type_error)?;
             let byte = u8::try_from(v)
                 .map_err(|_| Error::value_error("mmap item value must be in range(0, 256)"))?;
             return self.set_item(at as i64, byte);
@@ -434,16 +483,67 @@ impl Mmap {
         Err(Error::type_error("mmap indices must be integer"))
     }
 
+    /// Python 2.7's `mmap_ass_subscript`: after the key, the value must be a
+    /// `str` (exactly one character for an index; IndexErrors otherwise), and
+    /// only then is writability checked, so `m[0] = 65` on a read-only map
+    /// complains about the value.
+    fn assign_py2(&mut self, key: &Value, value: Option<&Value>) -> Result<(), Error> {
+        let len = self.len()?;
+        if let Some(i) = key.as_index() {
+            let i = args::index_or(self.profile, key, i, Error::index_error)?;
+            let at = self.position_of(i)?;
+            let Some(value) = value else {
+                return Err(Error::type_error(
+                    "mmap object doesn't support item deletion",
+                ));
+            };
+            let byte = match value {
+                Value::Bytes(b) if b.len() == 1 => b[0],
+                _ => {
+                    return Err(Error::index_error(
+                        "mmap assignment must be single-character string",
+                    ));
+                }
+            };
+            self.check_writable()?;
+            return self.set_item(at as i64, byte);
+        }
+        if let Value::Slice(start, stop, step) = key {
+            let s = args::slice(start.as_deref(), stop.as_deref(), step.as_deref(), len)?;
+            let Some(value) = value else {
+                return Err(Error::type_error(
+                    "mmap object doesn't support slice deletion",
+                ));
+            };
+            let Value::Bytes(src) = value else {
+                return Err(Error::index_error("mmap slice assignment must be a string"));
+            };
+            if src.len() != s.len {
+                return Err(Error::index_error("mmap slice assignment is wrong size"));
+            }
+            self.check_writable()?;
+            return self.store_slice(s, src);
+        }
+        Err(Error::type_error("mmap indices must be integer"))
+    }
+
     /// Equivalent to Python's `item in m`, which goes through the sequence
     /// slot yielding 1-byte `bytes`: true only for a bytes-like `item` of
-    /// length 1 whose byte occurs (`49 in m` is False).
+    /// length 1 whose byte occurs (`49 in m` is False). On 2.7 the items are
+    /// 1-character `str`s, which also equal a `unicode` of the same ASCII
+    /// character (`u"1" in m`).
     ///
     /// # Errors
     ///
     /// ValueError `mmap closed or invalid`.
     pub fn contains(&self, item: &Value) -> Result<bool, Error> {
         let data = self.mapping()?.bytes();
-        Ok(match item.as_buffer() {
+        let needle = match item {
+            // One UTF-8 byte is exactly one ASCII character.
+            Value::Str(s) if self.profile.python.major == 2 => Some(s.as_bytes()),
+            item => item.as_buffer(),
+        };
+        Ok(match needle {
             Some(&[b]) => memchr::memchr(b, data).is_some(),
             _ => false,
         })
@@ -621,6 +721,32 @@ mod tests {
         m
     }
 
+    fn py27() -> Profile {
+        Profile::new(PyVersion::new(2, 7), Platform::Linux)
+    }
+
+    fn bytes(b: &[u8]) -> Value {
+        Value::Bytes(b.to_vec())
+    }
+
+    /// `mmap.mmap(-1, 10)` on Python 2.7 holding `"0123456789"`, position 0.
+    fn digits27() -> Mmap {
+        let mut m = Mmap::construct(py27(), &[int(-1), int(10)], &[]).unwrap();
+        m.setitem(&slice(None, None, None), &bytes(b"0123456789"))
+            .unwrap();
+        m
+    }
+
+    /// A Python 2.7 map of a file holding `"0123456789"`, opened with `access`.
+    fn file_digits27(access: i128) -> (std::fs::File, Mmap) {
+        let mut f = tempfile::tempfile().unwrap();
+        f.write_all(b"0123456789").unwrap();
+        let fd = int(f.as_raw_fd().into());
+        let kw = [("access".to_owned(), int(access))];
+        let m = Mmap::construct(py27(), &[fd, int(0)], &kw).unwrap();
+        (f, m)
+    }
+
     fn call(m: &mut Mmap, name: &str, args: &[Value]) -> Result<Value, Error> {
         m.call(name, args, &[])
     }
@@ -654,6 +780,130 @@ mod tests {
         #[case] expected: &str,
     ) {
         assert_eq!(err(call(&mut digits(minor), name, &args)), expected);
+    }
+
+    #[rstest]
+    #[case("read", vec![], "TypeError: read() takes exactly 1 argument (0 given)")]
+    #[case("read", vec![Value::None], "TypeError: an integer is required")]
+    #[case("read", vec![Value::Float(1.0)], "TypeError: integer argument expected, got float")]
+    #[case("read", vec![Value::Index(1)], "TypeError: an integer is required")]
+    #[case("read", vec![int(1 << 64)], "OverflowError: Python int too large to convert to C long")]
+    #[case("seek", vec![int(0), Value::Index(0)], "TypeError: an integer is required")]
+    #[case("seek", vec![int(0), int(1 << 40)], "OverflowError: signed integer is greater than maximum")]
+    #[case("find", vec![Value::ByteArray(b"ca".to_vec())], "TypeError: find() argument 1 must be string or read-only buffer, not bytearray")]
+    #[case("rfind", vec![Value::MemoryView(b"ca".to_vec())], "TypeError: rfind() argument 1 must be string or read-only buffer, not memoryview")]
+    #[case("find", vec![Value::None], "TypeError: find() argument 1 must be string or read-only buffer, not None")]
+    #[case("find", vec![int(1 << 70)], "TypeError: find() argument 1 must be string or read-only buffer, not long")]
+    #[case("find", vec![bytes(b"1"), Value::Index(0)], "TypeError: an integer is required")]
+    #[case("find", vec![Value::Str("\u{e9}".into())], "UnicodeEncodeError: 'ascii' codec can't encode character u'\\xe9' in position 0: ordinal not in range(128)")]
+    #[case("write", vec![Value::ByteArray(b"ab".to_vec())], "TypeError: write() argument 1 must be string or read-only buffer, not bytearray")]
+    #[case("write_byte", vec![int(65)], "TypeError: write_byte() argument 1 must be char, not int")]
+    #[case("write_byte", vec![int(1 << 70)], "TypeError: write_byte() argument 1 must be char, not long")]
+    #[case("write_byte", vec![bytes(b"AB")], "TypeError: write_byte() argument 1 must be char, not str")]
+    #[case("write_byte", vec![Value::Str("A".into())], "TypeError: write_byte() argument 1 must be char, not unicode")]
+    #[case("write_byte", vec![Value::ByteArray(b"A".to_vec())], "TypeError: write_byte() argument 1 must be char, not bytearray")]
+    fn python_2_call_errors_match_cpython_2_7(
+        #[case] name: &str,
+        #[case] args: Vec<Value>,
+        #[case] expected: &str,
+    ) {
+        assert_eq!(err(call(&mut digits27(), name, &args)), expected);
+    }
+
+    #[test]
+    fn python_2_methods_take_and_return_str() {
+        let mut m = digits27();
+        assert_eq!(call(&mut m, "read_byte", &[]), Ok(bytes(b"0")));
+        assert_eq!(m.getitem(&int(-1)), Ok(bytes(b"9")));
+        assert_eq!(m.getitem(&Value::Index(3)), Ok(bytes(b"3")));
+        assert_eq!(call(&mut m, "find", &[Value::Str("23".into())]), Ok(int(2)));
+        assert_eq!(call(&mut m, "find", &[Value::Receiver, int(0)]), Ok(int(0)));
+        assert_eq!(call(&mut m, "read", &[Value::Bool(true)]), Ok(bytes(b"1")));
+        assert_eq!(
+            call(&mut m, "write", &[Value::Str("ab".into())]),
+            Ok(Value::None)
+        );
+        assert_eq!(call(&mut m, "write_byte", &[bytes(b"A")]), Ok(Value::None));
+        assert_eq!(call(&mut m, "read", &[int(-1)]), Ok(bytes(b"56789")));
+        assert_eq!(m.to_bytes().unwrap(), b"01abA56789");
+        assert!(m.contains(&Value::Str("A".into())).unwrap());
+        assert!(!m.contains(&Value::Str("\u{e9}".into())).unwrap());
+        assert!(!m.contains(&int(65)).unwrap());
+    }
+
+    #[rstest]
+    #[case(int(1 << 70), "IndexError: cannot fit 'long' into an index-sized integer")]
+    #[case(Value::Index(1 << 70), "IndexError: cannot fit 'Index' into an index-sized integer")]
+    fn python_2_index_overflow_names_the_type(#[case] key: Value, #[case] expected: &str) {
+        assert_eq!(err(digits27().getitem(&key)), expected);
+        assert_eq!(err(digits27().setitem(&key, &bytes(b"A"))), expected);
+    }
+
+    #[rstest]
+    #[case(
+        int(0),
+        Some(int(65)),
+        "IndexError: mmap assignment must be single-character string"
+    )]
+    #[case(
+        int(0),
+        Some(bytes(b"")),
+        "IndexError: mmap assignment must be single-character string"
+    )]
+    #[case(int(0), Some(Value::Str("A".into())), "IndexError: mmap assignment must be single-character string")]
+    #[case(
+        int(0),
+        Some(bytes(b"A")),
+        "TypeError: mmap can't modify a readonly memory map."
+    )]
+    #[case(int(10), Some(int(65)), "IndexError: mmap index out of range")]
+    #[case(int(0), None, "TypeError: mmap object doesn't support item deletion")]
+    #[case(slice(Some(0), Some(2), None), Some(Value::ByteArray(b"AB".to_vec())), "IndexError: mmap slice assignment must be a string")]
+    #[case(
+        slice(Some(0), Some(2), None),
+        Some(Value::Receiver),
+        "IndexError: mmap slice assignment must be a string"
+    )]
+    #[case(
+        slice(Some(0), Some(2), None),
+        Some(bytes(b"A")),
+        "IndexError: mmap slice assignment is wrong size"
+    )]
+    #[case(
+        slice(Some(0), Some(2), None),
+        Some(bytes(b"AB")),
+        "TypeError: mmap can't modify a readonly memory map."
+    )]
+    #[case(
+        slice(Some(0), Some(1), None),
+        None,
+        "TypeError: mmap object doesn't support slice deletion"
+    )]
+    #[case(
+        Value::Float(1.5),
+        Some(bytes(b"A")),
+        "TypeError: mmap indices must be integer"
+    )]
+    fn python_2_assignment_checks_the_value_before_writability(
+        #[case] key: Value,
+        #[case] value: Option<Value>,
+        #[case] expected: &str,
+    ) {
+        let (_f, mut m) = file_digits27(1);
+        let got = match value {
+            Some(v) => m.setitem(&key, &v),
+            None => m.delitem(&key),
+        };
+        assert_eq!(err(got), expected);
+    }
+
+    #[test]
+    fn python_2_assignment_stores_str() {
+        let mut m = digits27();
+        m.setitem(&int(0), &bytes(b"A")).unwrap();
+        m.setitem(&slice(None, None, Some(-3)), &bytes(b"wxyz"))
+            .unwrap();
+        assert_eq!(m.to_bytes().unwrap(), b"z12y45x78w");
     }
 
     #[test]

@@ -56,6 +56,18 @@ impl Value {
         }
     }
 
+    /// `type(v).__name__` as CPython 2.7 spells it in messages: `str` for
+    /// bytes, `unicode` for text, and `long` for an int beyond a C `long`
+    /// (`sys.maxint`), which Python 2 keeps in a separate type.
+    pub fn py2_type_name(&self) -> &'static str {
+        match self {
+            Value::Int(i) if i64::try_from(*i).is_err() => "long",
+            Value::Bytes(_) => "str",
+            Value::Str(_) => "unicode",
+            v => v.type_name(),
+        }
+    }
+
     /// The integer `operator.index(v)` gives, if `v` has `__index__`.
     pub fn as_index(&self) -> Option<i128> {
         match *self {
@@ -209,5 +221,15 @@ mod tests {
         assert_eq!(l.to_string(), "[b'0', None]");
         assert_eq!(Value::Float(1.5).to_string(), "1.5");
         assert_eq!(Value::Float(2.0).to_string(), "2.0");
+    }
+
+    #[test]
+    fn python_2_type_names() {
+        assert_eq!(Value::Bytes(b"a".to_vec()).py2_type_name(), "str");
+        assert_eq!(Value::Str("a".into()).py2_type_name(), "unicode");
+        assert_eq!(Value::Int(i64::MAX.into()).py2_type_name(), "int");
+        assert_eq!(Value::Int(1 << 63).py2_type_name(), "long");
+        assert_eq!(Value::Int(-(1 << 70)).py2_type_name(), "long");
+        assert_eq!(Value::ByteArray(vec![]).py2_type_name(), "bytearray");
     }
 }
