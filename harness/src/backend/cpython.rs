@@ -66,26 +66,31 @@ pub fn run(request: &RunRequest, emit: &mut dyn FnMut(usize, WireOutcome)) -> Re
     })
 }
 
-/// An object whose `__index__` returns `n`: `Index(n)` in specs.
-#[pyclass(name = "Index", module = "mmapconf", frozen)]
-struct Index {
-    n: i128,
-}
+/// `Index(n)` in specs: an object whose `__index__` returns `n` (and no
+/// other hook), defined in Python as the Python driver defines it, so that
+/// its type's name in CPython's own messages is `Index`, as a user's class
+/// would be.
+const INDEX_CLASS: &std::ffi::CStr = c"class Index(object):
+    def __init__(self, n):
+        self.n = n
 
-#[pymethods]
-impl Index {
-    #[new]
-    fn new(n: i128) -> Self {
-        Self { n }
-    }
+    def __index__(self):
+        return self.n
 
-    fn __index__(&self) -> i128 {
-        self.n
-    }
+    def __repr__(self):
+        return 'Index(%s)' % (self.n,)
+";
 
-    fn __repr__(&self) -> String {
-        format!("Index({})", self.n)
+/// The `mmapconf` module holding [`INDEX_CLASS`], made once per process.
+fn index_class(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    if let Ok(m) = py.import("sys")?.getattr("modules")?.get_item("mmapconf") {
+        return m.getattr("Index");
     }
+    let module = PyModule::from_code(py, INDEX_CLASS, c"mmapconf.py", c"mmapconf")?;
+    py.import("sys")?
+        .getattr("modules")?
+        .set_item("mmapconf", &module)?;
+    module.getattr("Index")
 }
 
 struct PyRuntime<'py> {
@@ -211,9 +216,7 @@ impl<'py> Runtime for PyRuntime<'py> {
 
     fn name(&mut self, name: &str) -> Result<Self::Obj, Raised> {
         let r = match names::classify(name) {
-            Some(NameKind::Builtin) if name == "Index" => {
-                Ok(self.py.get_type::<Index>().into_any())
-            }
+            Some(NameKind::Builtin) if name == "Index" => index_class(self.py),
             Some(NameKind::Builtin) if names::MODULES.contains(&name) => {
                 self.py.import(name).map(Bound::into_any)
             }
