@@ -2,6 +2,8 @@
 //! against the reference, the embedded CPython and other implementations,
 //! and judges every transcript against the spec and the reference.
 
+#![deny(unsafe_code)]
+
 pub mod backend;
 pub mod consteval;
 pub mod discover;

@@ -1,5 +1,7 @@
 //! `mmapconf`: runs the mmap conformance scenarios and reports.
 
+#![deny(unsafe_code)]
+
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;

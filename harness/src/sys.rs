@@ -1,6 +1,8 @@
 //! The harness's only `unsafe`: process control for `fork` steps and the
 //! worker's standard output.
 
+#![allow(unsafe_code)]
+
 use std::fs::File;
 use std::io;
 use std::os::fd::{FromRawFd, RawFd};

@@ -19,6 +19,8 @@
 //! assert_eq!(err.to_string(), "ValueError: seek out of range");
 //! ```
 
+#![deny(unsafe_code)]
+
 mod args;
 mod dynamic;
 pub mod error;

@@ -3,6 +3,8 @@
 //! Everything here reports failures as a raw `errno` (`Err(i32)`); the caller
 //! turns it into the Python exception for its profile.
 
+#![allow(unsafe_code)]
+
 use std::ffi::CStr;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
