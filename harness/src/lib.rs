@@ -10,6 +10,7 @@ pub mod discover;
 pub mod exec;
 pub mod fileops;
 pub mod judge;
+pub mod junit;
 pub mod known;
 pub mod protocol;
 pub mod report;

@@ -16,7 +16,7 @@ use mmap_conformance::runner::{self, CaseResult, Context, Engine};
 use mmap_conformance::scenario::{self, Layout, Scenario};
 use mmap_conformance::select::{self, Selection};
 use mmap_conformance::target::{self, Target};
-use mmap_conformance::{backend, discover, report};
+use mmap_conformance::{backend, discover, junit, report};
 use mmap_reference::{Platform, Profile, PyVersion};
 
 /// Runs Python mmap conformance scenarios against the reference and real
@@ -119,6 +119,10 @@ struct RunArgs {
     /// Write the results as JSON to this file (`-` for standard output).
     #[arg(long, value_name = "PATH")]
     json: Option<PathBuf>,
+    /// Write the results as JUnit XML to this file: one test suite per
+    /// implementation, differences as failures, crashes and time-outs as errors.
+    #[arg(long, value_name = "PATH")]
+    junit: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -361,6 +365,12 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
             std::fs::write(path, text + "\n")
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         }
+    }
+    if let Some(path) = &args.junit {
+        let xml = junit::report(&results, &known)
+            .to_string()
+            .map_err(|e| format!("cannot write JUnit XML: {e}"))?;
+        std::fs::write(path, xml).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     let mut out = io::stdout().lock();
     let colour = report::use_colour();

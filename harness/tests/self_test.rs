@@ -354,6 +354,97 @@ fn a_known_difference_accepts_only_the_outcome_it_names(
     assert!(stdout.ends_with(&tail), "{stdout}");
 }
 
+/// One scenario of each kind of result: a pass, a difference, a crash the
+/// spec does not expect, one that does not apply.
+const FOUR_KINDS: &str = "scenarios:
+  a-pass:
+    description: d
+    cite: [\"004_5f09b125d9b38bcd.txt#tell\"]
+    steps: [\"m = mmap(-1, 10)\", \"m.tell() -> 0\"]
+  b-difference:
+    description: d
+    cite: [\"004_5f09b125d9b38bcd.txt#tell\"]
+    steps: [\"m = mmap(-1, 10)\", \"m.tell() -> 4\"]
+  c-crash:
+    description: d
+    cite: [\"004_5f09b125d9b38bcd.txt#constructor\"]
+    file: b\"a\" * (2 * PAGESIZE)
+    steps: [\"m = mmap(f.fileno(), 0)\", \"f.truncate(0)\", \"m[PAGESIZE] -> 97\"]
+  d-not-applicable:
+    description: d
+    cite: [\"004_5f09b125d9b38bcd.txt#tell\"]
+    when: {python: \"<3.0\"}
+    steps: [\"m = mmap(-1, 10)\"]
+";
+
+#[test]
+fn the_junit_report_is_read_by_a_junit_parser() {
+    use quick_junit::{NonSuccessKind, Report, TestCaseStatus};
+    let (dir, layout) = spec_dir_with(FOUR_KINDS);
+    let path = dir.path().join("junit.xml");
+    let status = Command::new(env!("CARGO_BIN_EXE_mmapconf"))
+        .args(["--impl", "reference", "--python", "3.11", "--spec"])
+        .arg(&layout.spec_dir)
+        .arg("--junit")
+        .arg(&path)
+        .output()
+        .unwrap()
+        .status;
+    assert_eq!(status.code(), Some(1));
+    let report = Report::deserialize_from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(report.test_suites.len(), 1);
+    let suite = &report.test_suites[0];
+    assert_eq!(suite.name.as_str(), "reference");
+    let cases: Vec<(String, String, String)> = suite
+        .test_cases
+        .iter()
+        .map(|c| {
+            let (kind, message) = match &c.status {
+                TestCaseStatus::Success { .. } => ("success", None),
+                TestCaseStatus::NonSuccess {
+                    kind: NonSuccessKind::Failure,
+                    message,
+                    ..
+                } => ("failure", message.as_ref()),
+                TestCaseStatus::NonSuccess {
+                    kind: NonSuccessKind::Error,
+                    message,
+                    ..
+                } => ("error", message.as_ref()),
+                TestCaseStatus::Skipped { message, .. } => ("skipped", message.as_ref()),
+            };
+            let classname = c.classname.as_ref().map_or("", |s| s.as_str()).to_owned();
+            let message = message.map_or("", |m| m.as_str()).to_owned();
+            (format!("{} {kind}", c.name.as_str()), classname, message)
+        })
+        .collect();
+    let wrong = |s: &str| (s.to_owned(), "reference.wrong".to_owned());
+    assert_eq!(
+        cases
+            .iter()
+            .map(|(a, b, _)| (a.clone(), b.clone()))
+            .collect::<Vec<_>>(),
+        [
+            wrong("a-pass success"),
+            wrong("b-difference failure"),
+            wrong("c-crash error"),
+            wrong("d-not-applicable skipped"),
+        ]
+    );
+    assert_eq!(
+        cases[1].2,
+        "spec/wrong.yaml:9:33: step 2 `m.tell()`: expected -> 4, got -> 0"
+    );
+    assert_eq!(
+        cases[2].2,
+        "spec/wrong.yaml:14:57: step 3 `m[PAGESIZE]`: expected -> 97, got !! SIGBUS"
+    );
+    assert_eq!(
+        cases[3].2,
+        "not applicable: needs python < 3.0; this is 3.11"
+    );
+}
+
 #[test]
 fn the_cli_writes_a_json_report() {
     let (dir, layout) = spec_dir_with(WRONG_TELL);
