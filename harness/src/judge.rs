@@ -93,15 +93,7 @@ pub fn against_spec(
         if !ok && first.is_none() {
             first = Some((i, step.loc, step.text.clone(), exp_text, act_text));
         }
-        match &step.op {
-            FlatOp::Stmt(Stmt::Bind(name, _)) => {
-                bound.insert(name.clone());
-            }
-            FlatOp::Enter { name, .. } => {
-                bound.insert((*name).to_owned());
-            }
-            _ => {}
-        }
+        bind(step, &mut bound);
     }
     for (i, extra) in transcript.entries.iter().enumerate().skip(steps.len()) {
         actual_lines.push(line(i, &extra.text, &extra.outcome.to_string()));
@@ -128,6 +120,34 @@ pub fn against_spec(
             &format!("actual ({actual})"),
         ),
     })
+}
+
+/// The names a step binds, added to `bound`.
+fn bind(step: &FlatStep<'_>, bound: &mut HashSet<String>) {
+    match &step.op {
+        FlatOp::Stmt(Stmt::Bind(name, _)) => {
+            bound.insert(name.clone());
+        }
+        FlatOp::Enter { name, .. } => {
+            bound.insert((*name).to_owned());
+        }
+        _ => {}
+    }
+}
+
+/// What the spec expects of each of the scenario's steps (flattened) for
+/// `profile`, as reports print it (`-> 9`, `!! ValueError('...')`).
+pub fn expected_texts(scenario: &Scenario, profile: Profile) -> Vec<String> {
+    let mut bound = HashSet::new();
+    scenario
+        .flat_steps()
+        .iter()
+        .map(|step| {
+            let (text, _) = expectation(step, profile, None, &bound);
+            bind(step, &mut bound);
+            text
+        })
+        .collect()
 }
 
 /// Compares `transcript` with the reference's for the same profile.

@@ -14,6 +14,7 @@ pub mod junit;
 pub mod known;
 pub mod protocol;
 pub mod report;
+pub mod repro;
 pub mod runner;
 pub mod sandbox;
 pub mod scenario;

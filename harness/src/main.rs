@@ -16,7 +16,7 @@ use mmap_conformance::runner::{self, CaseResult, Context, Engine};
 use mmap_conformance::scenario::{self, Layout, Scenario};
 use mmap_conformance::select::{self, Selection};
 use mmap_conformance::target::{self, Target};
-use mmap_conformance::{backend, discover, junit, report};
+use mmap_conformance::{backend, discover, junit, report, repro};
 use mmap_reference::{Platform, Profile, PyVersion};
 
 /// Runs Python mmap conformance scenarios against the reference and real
@@ -38,6 +38,9 @@ enum Command {
     List(ListArgs),
     /// Print one scenario's transcript from one implementation.
     Show(ShowArgs),
+    /// Print a standalone Python script that reproduces one scenario under
+    /// any interpreter, showing what the spec expects and what happens.
+    Repro(ReproArgs),
     /// Print the JSON Schema of spec files.
     Schema,
     /// List the Python interpreters `--discover` would use, with what each
@@ -142,6 +145,18 @@ struct ShowArgs {
     spec: Option<PathBuf>,
 }
 
+#[derive(Args)]
+struct ReproArgs {
+    /// The scenario's id.
+    id: String,
+    /// The platform whose constants size the scenario's file (default: this one).
+    #[arg(long)]
+    platform: Option<Platform>,
+    /// The spec directory (default: the repository's `spec/`).
+    #[arg(long, value_name = "DIR")]
+    spec: Option<PathBuf>,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -149,6 +164,7 @@ fn main() -> ExitCode {
         Some(Command::Run(args)) => run(args),
         Some(Command::List(args)) => list(args),
         Some(Command::Show(args)) => show(args),
+        Some(Command::Repro(args)) => repro(args),
         Some(Command::Schema) => {
             println!("{}", mmap_conformance::scenario::doc::schema_json());
             Ok(ExitCode::SUCCESS)
@@ -421,6 +437,18 @@ fn list(args: ListArgs) -> Result<ExitCode, String> {
         writeln!(out, "{}  {}  {}{tags}", s.id, s.loc, methods.join(" "))
             .map_err(|e| e.to_string())?;
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn repro(args: ReproArgs) -> Result<ExitCode, String> {
+    let layout = layout(args.spec);
+    let all = scenario::load_dir(&layout).map_err(|e| e.to_string())?;
+    let s = all
+        .iter()
+        .find(|s| s.id == args.id)
+        .ok_or_else(|| format!("no scenario with the id {:?}", args.id))?;
+    let platform = args.platform.unwrap_or_else(Platform::host);
+    print!("{}", repro::script(s, &layout, platform)?);
     Ok(ExitCode::SUCCESS)
 }
 

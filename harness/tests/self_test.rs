@@ -529,3 +529,82 @@ fn the_committed_schema_is_current() {
         "spec/schema.json is stale: run `cargo run -- schema > spec/schema.json`"
     );
 }
+
+/// Runs `script` under `interpreter`; for each step, (number, expected, got).
+fn run_repro(interpreter: &str, script: &Path) -> Vec<(usize, String, String)> {
+    let out = Command::new(interpreter).arg(script).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut steps: Vec<(usize, String, String)> = vec![];
+    for line in text.lines() {
+        if let Some(e) = line.strip_prefix("      expected: ") {
+            steps.last_mut().unwrap().1 = e.to_owned();
+        } else if let Some(g) = line.strip_prefix("      got:      ") {
+            steps.last_mut().unwrap().2 = g.to_owned();
+        } else if let Some((n, _)) = line.trim_start().split_once(' ') {
+            if let Ok(n) = n.parse() {
+                steps.push((n, String::new(), String::new()));
+            }
+        }
+    }
+    steps
+}
+
+/// Three differences of other implementations: the scenario, the step, and
+/// the implementation that differs there with what it prints.
+const REPRODUCED: [(&str, usize, &str, &str); 3] = [
+    ("find-empty-subsequence-returns-start", 5, "pypy3", "-> -1"),
+    ("write-byte-value-out-of-range", 2, "pypy3", "-> None"),
+    (
+        "anonymous-map-shared-with-forked-child",
+        7,
+        "rustpython",
+        "-> b'Hello'",
+    ),
+];
+
+#[test]
+fn a_reproduction_script_shows_the_behaviour_under_any_interpreter() {
+    let dir = tempfile::tempdir().unwrap();
+    for (id, step, other, differs) in REPRODUCED {
+        let script = dir.path().join(format!("{id}.py"));
+        let out = Command::new(env!("CARGO_BIN_EXE_mmapconf"))
+            .args(["repro", id])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::write(&script, out.stdout).unwrap();
+        // CPython does what the spec expects, step by step.
+        let cpython = run_repro("python3", &script);
+        assert!(cpython.len() >= step, "{id}: {cpython:?}");
+        for (n, expected, got) in &cpython {
+            if expected != "-> (any value)" {
+                assert_eq!(expected, got, "{id} step {n} under python3");
+            }
+        }
+        // The other implementation prints its difference, when installed.
+        let Ok(found) = which(other) else {
+            eprintln!("{id}: not run under {other}: it is not on PATH");
+            continue;
+        };
+        let theirs = run_repro(&found, &script);
+        let (_, expected, got) = &theirs[step - 1];
+        assert_eq!(got, differs, "{id} step {step} under {other}");
+        assert_ne!(expected, got);
+    }
+}
+
+/// The path of `name` on `PATH` (or under `~/.cargo/bin`, where `cargo
+/// install` puts RustPython).
+fn which(name: &str) -> Result<String, ()> {
+    let home = std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo/bin"));
+    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .chain(home)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+        .map(|p| p.display().to_string())
+        .ok_or(())
+}

@@ -73,24 +73,26 @@ pub const MMAP_ATTRIBUTES: &[&str] = &[
     "__release_buffer__",
 ];
 
+/// The Python versions the suite knows, oldest first.
+pub const VERSIONS: [PyVersion; 10] = [
+    PyVersion::new(2, 7),
+    PyVersion::new(3, 6),
+    PyVersion::new(3, 7),
+    PyVersion::new(3, 8),
+    PyVersion::new(3, 9),
+    PyVersion::new(3, 10),
+    PyVersion::new(3, 11),
+    PyVersion::new(3, 12),
+    PyVersion::new(3, 13),
+    PyVersion::new(3, 14),
+];
+
 /// Every constant name of the `mmap` module in any known profile.
 static CONSTANTS: LazyLock<BTreeSet<&'static str>> = LazyLock::new(|| {
-    let versions = [
-        (2, 7),
-        (3, 6),
-        (3, 7),
-        (3, 8),
-        (3, 9),
-        (3, 10),
-        (3, 11),
-        (3, 12),
-        (3, 13),
-        (3, 14),
-    ];
     let mut names = BTreeSet::new();
-    for (major, minor) in versions {
+    for python in VERSIONS {
         for platform in Platform::ALL {
-            let profile = Profile::new(PyVersion::new(major, minor), platform);
+            let profile = Profile::new(python, platform);
             names.extend(
                 mmap_reference::constants(profile)
                     .into_iter()
