@@ -3,8 +3,10 @@
 //! `mmapconf serve NAME` hosts one as a protocol adapter in a worker process,
 //! so a crash or a hang in a scenario costs one worker, never the run.
 //!
-//! A new in-process implementation is one file here implementing
-//! `exec::Runtime`, plus one arm in [`serve`].
+//! The reference runs on the shared step evaluator (`exec`); the embedded
+//! CPython runs the Python driver, as every other Python does. A new
+//! in-process implementation is one file here implementing `exec::Runtime`,
+//! plus one arm in [`serve`].
 
 use std::io;
 
@@ -33,10 +35,7 @@ pub fn serve(name: &str, profile: Profile) -> io::Result<()> {
             reference::run(profile, request, emit)
         }),
         #[cfg(feature = "cpython")]
-        "cpython" => {
-            let hello = cpython::hello().map_err(io::Error::other)?;
-            serve_stdio(&hello, &mut cpython::run)
-        }
+        "cpython" => cpython::serve(),
         other => Err(io::Error::other(format!(
             "this build hosts {}, not {other:?}",
             hosted().join(" and ")
