@@ -21,7 +21,7 @@ use crate::protocol::wire::WireOutcome;
 use crate::sandbox::Sandbox;
 use crate::scenario::{Layout, Scenario};
 use crate::target::{Implementation, Target};
-use crate::transcript::{Entry, Outcome, Transcript};
+use crate::transcript::{Entry, Outcome, Raised, Transcript};
 
 /// Where runs find their files, and their limits.
 #[derive(Clone, Debug)]
@@ -280,8 +280,10 @@ impl Engine {
             .map(|(o, step)| Entry {
                 text: step.text.clone(),
                 outcome: match o {
-                    Some(WireOutcome::Returned(v)) => Outcome::Returned(v),
-                    Some(WireOutcome::Raised(r)) => Outcome::Raised(r.into()),
+                    Some(WireOutcome::Returned(v)) => Outcome::Returned(v.mask_addresses()),
+                    Some(WireOutcome::Raised(r)) => {
+                        Outcome::Raised(Raised::from(r).mask_addresses())
+                    }
                     Some(WireOutcome::Crashed(sig)) => Outcome::Crashed(sig),
                     None => Outcome::NotRun,
                 },

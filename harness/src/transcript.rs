@@ -110,6 +110,62 @@ impl fmt::Display for Observed {
     }
 }
 
+impl Observed {
+    /// This value with every object address in a `str` (or Python 2's byte
+    /// `str`) masked: ` at 0x7f3797a392f0>`
+    /// (as `object.__repr__` prints it, `<mmap.mmap object at 0x7f3797a392f0>`)
+    /// becomes ` at 0x...>`. Addresses differ per run and per implementation,
+    /// so transcripts carry, and specs write, the rest of the text.
+    pub fn mask_addresses(self) -> Observed {
+        match self {
+            Observed::Str(s) => Observed::Str(mask_addresses(&s)),
+            // Python 2's `str`.
+            Observed::Bytes(b) => match String::from_utf8(b) {
+                Ok(s) => Observed::Bytes(mask_addresses(&s).into_bytes()),
+                Err(e) => Observed::Bytes(e.into_bytes()),
+            },
+            Observed::List(items) => {
+                Observed::List(items.into_iter().map(Observed::mask_addresses).collect())
+            }
+            Observed::Tuple(items) => {
+                Observed::Tuple(items.into_iter().map(Observed::mask_addresses).collect())
+            }
+            other => other,
+        }
+    }
+}
+
+impl Raised {
+    /// This exception with the object addresses in its message masked, as
+    /// [`Observed::mask_addresses`] does for values.
+    pub fn mask_addresses(self) -> Raised {
+        Raised {
+            message: mask_addresses(&self.message),
+            ..self
+        }
+    }
+}
+
+/// `s` with the hex digits of each ` at 0x…>` replaced by `...`.
+fn mask_addresses(s: &str) -> String {
+    const AT: &str = " at 0x";
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find(AT) {
+        let (head, tail) = rest.split_at(i + AT.len());
+        out.push_str(head);
+        let digits = tail.bytes().take_while(u8::is_ascii_hexdigit).count();
+        if digits > 0 && tail[digits..].starts_with('>') {
+            out.push_str("...");
+        } else {
+            out.push_str(&tail[..digits]);
+        }
+        rest = &tail[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Bytes longer than this are shown as hex rows with offsets.
 const LONG_BYTES: usize = 64;
 
@@ -222,6 +278,36 @@ mod tests {
         assert_eq!(
             Outcome::Returned(Observed::Bytes(b"ab".to_vec())).to_string(),
             "-> b'ab'"
+        );
+    }
+
+    #[test]
+    fn object_addresses_are_masked() {
+        let s = |t: &str| Observed::Str(t.into()).mask_addresses();
+        assert_eq!(
+            s("<mmap.mmap object at 0x7f3797a392f0>"),
+            Observed::Str("<mmap.mmap object at 0x...>".into())
+        );
+        for kept in [
+            "at 0x12>",
+            " at 0x>",
+            " at 0x12 >",
+            "<mmap.mmap closed=True>",
+        ] {
+            assert_eq!(s(kept), Observed::Str(kept.into()));
+        }
+        assert_eq!(
+            Observed::List(vec![Observed::Str("<a at 0xAb1> <b at 0x2>".into())]).mask_addresses(),
+            Observed::List(vec![Observed::Str("<a at 0x...> <b at 0x...>".into())])
+        );
+        let raised = Raised {
+            type_name: "SystemError".into(),
+            message: "internal: <OSError object at 0x7fadb82c8040>".into(),
+            errno: None,
+        };
+        assert_eq!(
+            raised.mask_addresses().message,
+            "internal: <OSError object at 0x...>"
         );
     }
 

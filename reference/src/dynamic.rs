@@ -226,6 +226,9 @@ impl Mmap {
         if name == "closed" && py.at_least(3, 2) {
             return Err(Error::type_error("'bool' object is not callable"));
         }
+        if name == "__sizeof__" {
+            return self.sizeof_call(args, kwargs);
+        }
         if !self.has_method(name) {
             return Err(no_attribute(name));
         }
@@ -256,7 +259,7 @@ impl Mmap {
                     }
                     "__repr__" => {
                         args::slot_arity(profile, args, 0)?;
-                        Ok(Value::Str(self.repr()))
+                        Ok(self.repr_value())
                     }
                     "__getitem__" => {
                         args::slot_arity(profile, args, 1)?;
@@ -561,6 +564,16 @@ impl Mmap {
             .iter()
             .map(|&b| Value::Bytes(vec![b]))
             .collect())
+    }
+
+    /// [`Mmap::repr`] as the value Python's `repr(m)` returns: a `str`, which
+    /// on 2.7 is a byte string ([`Value::Bytes`]).
+    pub fn repr_value(&self) -> Value {
+        if self.profile.python.major == 2 {
+            Value::Bytes(self.repr().into_bytes())
+        } else {
+            Value::Str(self.repr())
+        }
     }
 
     /// Equivalent to Python's `repr(m)`: from 3.9

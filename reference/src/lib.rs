@@ -6,7 +6,9 @@
 //! [`Mmap::find`], [`Mmap::move_`] …) and a dynamic layer ([`Mmap::construct`],
 //! [`Mmap::call`], [`Mmap::getitem`] …) that takes Python-like [`Value`]s and
 //! converts them exactly as the profile's CPython does. [`constants`] lists the
-//! module's integer constants.
+//! module's integer constants. [`MemoryView`] is `memoryview(m)`, with
+//! CPython's export counting that keeps a map with live views from closing or
+//! resizing.
 //!
 //! ```
 //! use mmap_reference::{Mmap, Platform, Profile, PyVersion, Value};
@@ -22,15 +24,19 @@
 #![deny(unsafe_code)]
 
 mod args;
+pub mod buffer;
 mod dynamic;
 pub mod error;
 mod mmap;
+mod object;
 pub mod profile;
 mod sys;
 pub mod value;
 
+pub use buffer::{MemoryView, SharedMmap, ViewItem};
 pub use dynamic::{FAKE_ADDRESS, constants};
 pub use error::{Error, ErrorKind};
 pub use mmap::{Access, Mmap, MmapOptions};
+pub use object::PY2_PROTOCOL_2_PICKLE;
 pub use profile::{Platform, Profile, PyVersion};
 pub use value::Value;

@@ -1,7 +1,9 @@
 //! The typed core: [`Mmap`], a memory map with Python's `mmap.mmap` semantics,
 //! and [`MmapOptions`], its constructor arguments.
 
+use std::cell::Cell;
 use std::os::fd::{AsRawFd, OwnedFd};
+use std::rc::Rc;
 
 use memchr::memmem;
 
@@ -212,7 +214,7 @@ impl MmapOptions {
             offset: self.offset,
             access,
             trackfd: self.trackfd,
-            exports: 0,
+            exports: Rc::new(Cell::new(0)),
         })
     }
 }
@@ -253,9 +255,11 @@ pub struct Mmap {
     offset: i64,
     access: Access,
     trackfd: bool,
-    /// Live buffer exports (memoryviews). Nothing creates them yet; `close()`
-    /// and `resize()` already refuse while it is non-zero, as CPython does.
-    exports: usize,
+    /// Live buffer exports (CPython's `exports`): one per memoryview made
+    /// from the map (its slices share it). `close()` and `resize()` refuse
+    /// while it is non-zero. Shared with the exports themselves, so that
+    /// releasing one never needs the map borrowed.
+    exports: Rc<Cell<usize>>,
 }
 
 /// ValueError `mmap closed or invalid`.
@@ -281,7 +285,12 @@ impl Mmap {
 
     /// The number of live buffer exports.
     pub fn exports(&self) -> usize {
-        self.exports
+        self.exports.get()
+    }
+
+    /// The export counter, for an export to hold and decrement when released.
+    pub(crate) fn export_counter(&self) -> Rc<Cell<usize>> {
+        Rc::clone(&self.exports)
     }
 
     /// The mapping, or ValueError `mmap closed or invalid` (CPython's `CHECK_VALID`).
@@ -343,7 +352,7 @@ impl Mmap {
     ///
     /// BufferError `cannot close exported pointers exist` while buffers are exported.
     pub fn close(&mut self) -> Result<(), Error> {
-        if self.exports > 0 {
+        if self.exports.get() > 0 {
             return Err(Error::buffer_error("cannot close exported pointers exist"));
         }
         self.fd = None;
@@ -630,7 +639,7 @@ impl Mmap {
     /// profile); OSError from `ftruncate` or `mremap` (`resize(0)` → EINVAL).
     pub fn resize(&mut self, newsize: i64) -> Result<(), Error> {
         self.mapping()?;
-        if self.exports > 0 {
+        if self.exports.get() > 0 {
             return Err(Error::buffer_error(
                 "mmap can't resize with extant buffers exported.",
             ));
@@ -981,7 +990,7 @@ mod tests {
     #[test]
     fn exports_block_close_and_resize() {
         let mut m = anon_digits();
-        m.exports = 1;
+        m.exports.set(1);
         assert_eq!(
             msg(m.close()),
             "BufferError: cannot close exported pointers exist"
@@ -991,7 +1000,7 @@ mod tests {
             "BufferError: mmap can't resize with extant buffers exported."
         );
         assert!(!m.closed());
-        m.exports = 0;
+        m.exports.set(0);
         m.close().unwrap();
         m.close().unwrap();
         assert!(m.closed());

@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use mmap_reference::{Error, Mmap, Profile, Value};
+use mmap_reference::{Error, MemoryView, Mmap, Profile, Value, ViewItem};
 
 use crate::consteval;
 use crate::exec::{self, Fork, Literal, Runtime};
@@ -46,9 +46,14 @@ pub enum Obj {
     Map(Rc<RefCell<Mmap>>),
     /// A bound method of a map, not yet called.
     Method(Rc<RefCell<Mmap>>, String),
+    /// A memoryview of a map.
+    View(Rc<MemoryView>),
+    /// A bound method of a memoryview, not yet called.
+    ViewMethod(Rc<MemoryView>, String),
     /// The `mmap` constructor.
     Constructor,
-    /// A builtin function.
+    /// A builtin function, a module the harness provides (`pickle`) or a
+    /// function of one (`pickle.dumps`).
     Builtin(String),
 }
 
@@ -122,6 +127,8 @@ impl RefRuntime {
     fn arg(obj: &Obj) -> Result<Value, Raised> {
         match obj {
             Obj::Value(v) => Ok(v.clone()),
+            // A bytes-like argument: what the view shows now.
+            Obj::View(v) => v.tobytes().map(Value::MemoryView).map_err(raised),
             _ => Err(unsupported("pass a map, method or builtin as an argument")),
         }
     }
@@ -137,6 +144,7 @@ impl RefRuntime {
         let buffer = |o: &Obj| -> Result<Vec<u8>, Raised> {
             match o {
                 Obj::Map(m) => m.borrow().to_bytes().map_err(raised),
+                Obj::View(v) => v.tobytes().map_err(raised),
                 Obj::Value(v) => v.as_buffer().map(<[u8]>::to_vec).ok_or_else(|| {
                     type_error(format!(
                         "cannot convert '{}' object to bytes",
@@ -149,6 +157,7 @@ impl RefRuntime {
         let v = match name {
             "len" => match one()? {
                 Obj::Map(m) => Value::Int(m.borrow().len().map_err(raised)? as i128),
+                Obj::View(v) => Value::Int(v.len().map_err(raised)? as i128),
                 Obj::Value(v) => match v.as_buffer() {
                     Some(b) => Value::Int(b.len() as i128),
                     None => return Err(unsupported("take len() of this value")),
@@ -158,7 +167,11 @@ impl RefRuntime {
             "bytes" => Value::Bytes(buffer(one()?)?),
             "bytearray" => Value::ByteArray(buffer(one()?)?),
             "memoryview" => match one()? {
-                Obj::Map(_) => return Err(unsupported("export a memoryview of a map")),
+                Obj::Map(m) => {
+                    let view = MemoryView::new(m).map_err(raised)?;
+                    return Ok(Obj::View(Rc::new(view)));
+                }
+                Obj::View(_) => return Err(unsupported("take a memoryview of a memoryview")),
                 other => Value::MemoryView(buffer(other)?),
             },
             "list" => match one()? {
@@ -166,7 +179,7 @@ impl RefRuntime {
                 _ => return Err(unsupported("take list() of this object")),
             },
             "repr" => match one()? {
-                Obj::Map(m) => Value::Str(m.borrow().repr()),
+                Obj::Map(m) => m.borrow().repr_value(),
                 Obj::Value(v) => Value::Str(v.to_string()),
                 _ => return Err(unsupported("take repr() of this object")),
             },
@@ -183,6 +196,21 @@ impl RefRuntime {
                 };
                 Value::Slice(part(args.first())?, part(args.get(1))?, part(args.get(2))?)
             }
+            "pickle.dumps" => match args {
+                [Obj::Map(m)] => Value::Bytes(m.borrow().pickle_dumps(None).map_err(raised)?),
+                [Obj::Map(m), protocol] => {
+                    let protocol = Self::arg(protocol)?;
+                    Value::Bytes(m.borrow().pickle_dumps(Some(&protocol)).map_err(raised)?)
+                }
+                _ => return Err(unsupported("pickle anything but a map")),
+            },
+            "copy.copy" | "copy.deepcopy" => match one()? {
+                Obj::Map(m) => {
+                    let copied = m.borrow().copy().map_err(raised)?;
+                    return Ok(Obj::Map(Rc::new(RefCell::new(copied))));
+                }
+                _ => return Err(unsupported("copy anything but a map")),
+            },
             other => return Err(unsupported(&format!("call the builtin {other}()"))),
         };
         Ok(Obj::Value(v))
@@ -264,16 +292,48 @@ impl Runtime for RefRuntime {
                 let m = Mmap::construct(self.profile, &values()?, &kw()?).map_err(raised)?;
                 Ok(Obj::Map(Rc::new(RefCell::new(m))))
             }
-            Obj::Method(map, name) => {
-                let result = map
-                    .borrow_mut()
-                    .call(name, &values()?, &kw()?)
+            Obj::Method(map, name) if name == "__buffer__" => {
+                // Before 3.12 the attribute is missing, whatever the arguments.
+                if !kwargs.is_empty() && map.borrow().profile().python.at_least(3, 12) {
+                    return Err(type_error(
+                        "wrapper __buffer__() takes no keyword arguments".into(),
+                    ));
+                }
+                let view = MemoryView::dunder_buffer(map, &values()?).map_err(raised)?;
+                Ok(Obj::View(Rc::new(view)))
+            }
+            Obj::Method(map, name) if name == "__release_buffer__" => {
+                // Before 3.12 the attribute is missing, whatever the arguments.
+                if !kwargs.is_empty() && map.borrow().profile().python.at_least(3, 12) {
+                    return Err(type_error(
+                        "wrapper __release_buffer__() takes no keyword arguments".into(),
+                    ));
+                }
+                let (view, is_memoryview) = match args.first() {
+                    Some(Obj::View(v)) => (Some(v.as_ref()), true),
+                    Some(Obj::Value(Value::MemoryView(_))) => (None, true),
+                    _ => (None, false),
+                };
+                MemoryView::dunder_release_buffer(map, args.len(), view, is_memoryview)
                     .map_err(raised)?;
+                Ok(Obj::Value(Value::None))
+            }
+            Obj::Method(map, name) => {
+                // Arguments first: a view passed as one reads the map.
+                let (values, kw) = (values()?, kw()?);
+                let result = map.borrow_mut().call(name, &values, &kw).map_err(raised)?;
                 Ok(match result {
                     Value::Receiver => Obj::Map(map.clone()),
                     v => Obj::Value(v),
                 })
             }
+            Obj::ViewMethod(view, name) if kwargs.is_empty() => {
+                view.call(name, &values()?).map(Obj::Value).map_err(raised)
+            }
+            Obj::ViewMethod(_, name) => Err(type_error(format!(
+                "memoryview.{name}() takes no keyword arguments"
+            ))),
+            Obj::View(_) => Err(type_error("'memoryview' object is not callable".into())),
             Obj::Builtin(name) if kwargs.is_empty() => self.builtin(name, args),
             Obj::Builtin(name) => Err(type_error(format!("{name}() takes no keyword arguments"))),
             Obj::Map(_) => Err(type_error("'mmap.mmap' object is not callable".into())),
@@ -290,6 +350,23 @@ impl Runtime for RefRuntime {
                 m.borrow().getattr(name).map(Obj::Value).map_err(raised)
             }
             Obj::Map(m) => Ok(Obj::Method(m.clone(), name.to_owned())),
+            Obj::View(v) => match name {
+                "obj" => v.obj().map(Obj::Map).map_err(raised),
+                "release" | "tobytes" | "tolist" => Ok(Obj::ViewMethod(v.clone(), name.to_owned())),
+                _ => v.getattr(name).map(Obj::Value).map_err(raised),
+            },
+            Obj::Builtin(module) if crate::scenario::names::MODULES.contains(&module.as_str()) => {
+                match (module.as_str(), name) {
+                    ("pickle", "dumps") | ("copy", "copy" | "deepcopy") => {
+                        Ok(Obj::Builtin(format!("{module}.{name}")))
+                    }
+                    _ => Err(Raised {
+                        type_name: "AttributeError".into(),
+                        message: format!("module '{module}' has no attribute '{name}'"),
+                        errno: None,
+                    }),
+                }
+            }
             Obj::Value(v) => Err(Raised {
                 type_name: "AttributeError".into(),
                 message: format!("'{}' object has no attribute '{name}'", v.type_name()),
@@ -306,23 +383,35 @@ impl Runtime for RefRuntime {
                 .getitem(&Self::arg(key)?)
                 .map(Obj::Value)
                 .map_err(raised),
+            Obj::View(v) => match v.getitem(&Self::arg(key)?).map_err(raised)? {
+                ViewItem::Int(b) => Ok(Obj::Value(Value::Int(b.into()))),
+                ViewItem::View(w) => Ok(Obj::View(Rc::new(w))),
+            },
             _ => Err(unsupported("index this object")),
         }
     }
 
     fn setitem(&mut self, obj: &Obj, key: &Obj, value: &Obj) -> Result<(), Raised> {
         match obj {
-            Obj::Map(m) => m
-                .borrow_mut()
-                .setitem(&Self::arg(key)?, &Self::arg(value)?)
-                .map_err(raised),
+            Obj::Map(m) => {
+                let (key, value) = (Self::arg(key)?, Self::arg(value)?);
+                m.borrow_mut().setitem(&key, &value).map_err(raised)
+            }
+            Obj::View(v) => {
+                let (key, value) = (Self::arg(key)?, Self::arg(value)?);
+                v.setitem(&key, Some(&value)).map_err(raised)
+            }
             _ => Err(unsupported("assign items of this object")),
         }
     }
 
     fn delitem(&mut self, obj: &Obj, key: &Obj) -> Result<(), Raised> {
         match obj {
-            Obj::Map(m) => m.borrow_mut().delitem(&Self::arg(key)?).map_err(raised),
+            Obj::Map(m) => {
+                let key = Self::arg(key)?;
+                m.borrow_mut().delitem(&key).map_err(raised)
+            }
+            Obj::View(v) => v.setitem(&Self::arg(key)?, None).map_err(raised),
             _ => Err(unsupported("delete items of this object")),
         }
     }
@@ -373,7 +462,11 @@ impl Runtime for RefRuntime {
         match obj {
             Obj::Value(v) => observe_value(v),
             Obj::Map(_) => Observed::Object("mmap.mmap".into()),
-            Obj::Method(..) | Obj::Builtin(_) => {
+            Obj::View(_) => Observed::Object("memoryview".into()),
+            Obj::Builtin(name) if crate::scenario::names::MODULES.contains(&name.as_str()) => {
+                Observed::Object("module".into())
+            }
+            Obj::Method(..) | Obj::ViewMethod(..) | Obj::Builtin(_) => {
                 Observed::Object("builtin_function_or_method".into())
             }
             Obj::Constructor => Observed::Object("type".into()),
@@ -381,6 +474,10 @@ impl Runtime for RefRuntime {
     }
 
     fn is_same(&self, a: &Obj, b: &Obj) -> bool {
-        matches!((a, b), (Obj::Map(x), Obj::Map(y)) if Rc::ptr_eq(x, y))
+        match (a, b) {
+            (Obj::Map(x), Obj::Map(y)) => Rc::ptr_eq(x, y),
+            (Obj::View(x), Obj::View(y)) => Rc::ptr_eq(x, y),
+            _ => false,
+        }
     }
 }
