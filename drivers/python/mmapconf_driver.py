@@ -30,8 +30,10 @@ except ImportError:  # only needed to unmap promptly between scenarios
 
 PY2 = sys.version_info[0] == 2
 if PY2:
+    import __builtin__ as BUILTINS_MODULE
     TEXT, INTS = unicode, (int, long)  # noqa: F821 (Python 2 names)
 else:
+    import builtins as BUILTINS_MODULE
     TEXT, INTS = str, (int,)
 if hasattr(sys, 'set_int_max_str_digits'):
     sys.set_int_max_str_digits(0)  # 3.11+ would refuse str() of huge ints
@@ -436,10 +438,13 @@ class Scenario(object):
             code = compile(src, '<step>', mode)
         except SyntaxError as e:
             raise AdapterError('cannot compile %s: %s' % (json.dumps(src), e))
+        # The real builtins, as a program has them (pickle, for one, imports
+        # through them); the step's own names never reach them (src_name).
+        scope = {'__builtins__': BUILTINS_MODULE}
         names = Names(self, consts)
         if mode == 'eval':
-            return eval(code, {'__builtins__': {}}, names)
-        exec(code, {'__builtins__': {}}, names)
+            return eval(code, scope, names)
+        exec(code, scope, names)
         return None
 
     def const(self, value, consts):
@@ -466,7 +471,16 @@ class Scenario(object):
         return '[%s]' % ', '.join(self.source(i, consts) for i in items_of(items, 'a list'))
 
     def src_name(self, name, consts):
-        return identifier(name)
+        name = identifier(name)
+        try:
+            self.lookup(name)
+        except KeyError:
+            # Not a name of the scenario: raise Python's NameError when the
+            # evaluation reaches it, not before.
+            def undefined():
+                raise NameError("name '%s' is not defined" % name)
+            return '%s()' % self.const(undefined, consts)
+        return name
 
     def src_attr(self, body, consts):
         value, name = fields(body, 'attr', ('value', 'name'))
