@@ -13,7 +13,7 @@ use crate::target::{Implementation, Target};
 use crate::transcript::Entry;
 
 /// The version of the JSON report's format.
-pub const JSON_VERSION: u32 = 2;
+pub const JSON_VERSION: u32 = 3;
 
 /// Whether to colour terminal output: a terminal, and `NO_COLOR` unset or empty.
 pub fn use_colour() -> bool {
@@ -245,6 +245,10 @@ struct JsonResult<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     summary: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    expected: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    got: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     diff: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     transcript: Option<&'a [Entry]>,
@@ -284,6 +288,8 @@ pub fn to_json(results: &[CaseResult], known: &KnownList) -> serde_json::Value {
                     reason,
                     step: divergence.map(|d| d.step),
                     summary: divergence.map(|d| d.summary.as_str()),
+                    expected: divergence.map(|d| d.expected.as_str()),
+                    got: divergence.map(|d| d.got.as_str()),
                     diff: divergence.map(|d| d.diff.as_str()),
                     transcript: r.transcript.as_ref().map(|t| t.entries.as_slice()),
                 }

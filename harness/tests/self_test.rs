@@ -461,11 +461,13 @@ fn the_cli_writes_a_json_report() {
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
     assert_eq!(report["format"], "mmapconf-run");
-    assert_eq!(report["version"], 2);
+    assert_eq!(report["version"], 3);
     let result = &report["results"][0];
     assert_eq!(result["scenario"], "tell-after-read");
     assert_eq!(result["verdict"], "differs from spec");
     assert_eq!(result["step"], 3);
+    assert_eq!(result["expected"], "-> 4");
+    assert_eq!(result["got"], "-> 3");
     assert_eq!(
         result["transcript"][2]["outcome"],
         serde_json::json!({"returned": {"type": "int", "value": "3"}})
