@@ -5,7 +5,7 @@ whatever interpreter runs this file, for the mmapconf conformance harness:
 
     PYTHON mmapconf_driver.py [--api mmap|mmapfile]
 
-It speaks the adapter protocol, version 1, that harness/PROTOCOL.md specifies:
+It speaks the adapter protocol, version 2, that harness/PROTOCOL.md specifies:
 a hello line, then one JSON request per line on stdin, answered by one JSON
 line on stdout per step and a `done` (or an `error`). It uses the standard
 library only and runs unchanged on CPython 2.7 and 3.6+, PyPy and RustPython,
@@ -38,6 +38,7 @@ else:
 if hasattr(sys, 'set_int_max_str_digits'):
     sys.set_int_max_str_digits(0)  # 3.11+ would refuse str() of huge ints
 
+PROTOCOL = 2  # the version of harness/PROTOCOL.md this file speaks
 BUILTIN_MODULES = ('builtins', '__builtin__', 'exceptions')  # reported unqualified
 BINOPS = ('+', '-', '*', '//', '**')
 FILE_ARITY = {'fileno': 0, 'size': 0, 'read': 0, 'pwrite': 2,
@@ -332,6 +333,14 @@ class Scenario(object):
         consts = {}
         src = '(%s)[%s] = %s' % (self.source(target, consts), self.subscript(key, consts),
                                  self.source(value, consts))
+        self.run_source(src, consts, 'exec')
+        return self.observe(None)
+
+    def step_setattr(self, body):
+        target, name, value = fields(body, 'setattr', ('target', 'name', 'value'))
+        consts = {}
+        src = '(%s).%s = %s' % (self.source(target, consts), identifier(name),
+                                self.source(value, consts))
         self.run_source(src, consts, 'exec')
         return self.observe(None)
 
@@ -664,7 +673,7 @@ def main(argv):
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     emit = emitter(OUTPUT_FD)
-    emit({'protocol': 1, 'implementation': implementation()})
+    emit({'protocol': PROTOCOL, 'implementation': implementation()})
     try:
         module = __import__(api)
     except Exception as e:  # every request will say so

@@ -48,6 +48,8 @@ pub trait Runtime: Fork {
     ) -> Result<(), Raised>;
     /// `del obj[key]`
     fn delitem(&mut self, obj: &Self::Obj, key: &Self::Obj) -> Result<(), Raised>;
+    /// `obj.name = value`
+    fn setattr(&mut self, obj: &Self::Obj, name: &str, value: &Self::Obj) -> Result<(), Raised>;
     /// `slice(start, stop, step)`
     fn slice(
         &mut self,
@@ -120,13 +122,16 @@ impl<R: Runtime> Evaluator<'_, R> {
                     self.bind(&b.name, obj);
                     seen
                 }),
+                // Python evaluates the value of an assignment first.
                 Step::SetItem(s) => (|| {
-                    let (t, k, v) = (
-                        self.eval(&s.target)?,
-                        self.eval(&s.key)?,
-                        self.eval(&s.value)?,
-                    );
+                    let v = self.eval(&s.value)?;
+                    let (t, k) = (self.eval(&s.target)?, self.eval(&s.key)?);
                     self.rt.setitem(&t, &k, &v).map(|()| Observed::None)
+                })(),
+                Step::SetAttr(s) => (|| {
+                    let v = self.eval(&s.value)?;
+                    let t = self.eval(&s.target)?;
+                    self.rt.setattr(&t, &s.name, &v).map(|()| Observed::None)
                 })(),
                 Step::DelItem(d) => (|| {
                     let (t, k) = (self.eval(&d.target)?, self.eval(&d.key)?);

@@ -131,7 +131,7 @@ fn bad_handshakes_show_what_came_back() {
         ("no-field", "sent a bad handshake: missing field `python`"),
         (
             "old-protocol",
-            "sent a bad handshake: it speaks protocol 0; this harness speaks protocol 1\n  got:  {\"protocol\": 0",
+            "sent a bad handshake: it speaks protocol 0; this harness speaks protocol 2\n  got:  {\"protocol\": 0",
         ),
     ];
     for (fault, want) in cases {

@@ -386,6 +386,44 @@ impl Mmap {
         }
     }
 
+    /// The exception `m.<name> = value` raises: a map has no writable
+    /// attribute and no `__dict__`.
+    ///
+    /// AttributeError `attribute 'closed' of 'mmap.mmap' objects is not
+    /// writable` (3.2+, where `closed` exists); `'mmap.mmap' object attribute
+    /// 'size' is read-only` for a method; `'mmap.mmap' object has no attribute
+    /// 'x'` for anything else, followed by ` and no __dict__ for setting new
+    /// attributes` from 3.13.
+    pub fn setattr_error(&self, name: &str) -> Error {
+        let py = self.profile.python;
+        let message = if name == "closed" && py.at_least(3, 2) {
+            "attribute 'closed' of 'mmap.mmap' objects is not writable".to_owned()
+        } else if self.has_method(name) {
+            format!("'mmap.mmap' object attribute '{name}' is read-only")
+        } else if py.at_least(3, 13) {
+            format!(
+                "'mmap.mmap' object has no attribute '{name}' and no __dict__ for setting new \
+                 attributes"
+            )
+        } else {
+            format!("'mmap.mmap' object has no attribute '{name}'")
+        };
+        Error::new(ErrorKind::AttributeError, message)
+    }
+
+    /// The exception `mmap.mmap.<name> = value` raises: the type is
+    /// immutable. TypeError `can't set attributes of built-in/extension type
+    /// 'mmap.mmap'` until 3.9; `cannot set 'x' attribute of immutable type
+    /// 'mmap.mmap'` from 3.10, where the type became a heap type.
+    pub fn type_setattr_error(profile: Profile, name: &str) -> Error {
+        let message = if profile.python.at_least(3, 10) {
+            format!("cannot set '{name}' attribute of immutable type 'mmap.mmap'")
+        } else {
+            "can't set attributes of built-in/extension type 'mmap.mmap'".to_owned()
+        };
+        Error::type_error(message)
+    }
+
     /// A byte as `m[i]` and `m.read_byte()` return it: an int on Python 3, a
     /// 1-character `str` (here [`Value::Bytes`]) on 2.7.
     fn byte_value(&self, byte: u8) -> Value {

@@ -405,6 +405,17 @@ impl Runtime for RefRuntime {
         }
     }
 
+    fn setattr(&mut self, obj: &Obj, name: &str, _value: &Obj) -> Result<(), Raised> {
+        match obj {
+            Obj::Map(m) => Err(raised(m.borrow().setattr_error(name))),
+            Obj::Constructor => Err(raised(mmap_reference::Mmap::type_setattr_error(
+                self.profile,
+                name,
+            ))),
+            _ => Err(unsupported("set attributes of this object")),
+        }
+    }
+
     fn delitem(&mut self, obj: &Obj, key: &Obj) -> Result<(), Raised> {
         match obj {
             Obj::Map(m) => {

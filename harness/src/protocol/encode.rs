@@ -10,7 +10,7 @@ use crate::transcript::Observed;
 
 use super::wire::{
     Attr, BinOpExpr, Binding, Call, DelItem, Expr, FileCall, FileSpec, In, Item, NameRef,
-    RunRequest, SetItem, Slice, Step,
+    RunRequest, SetAttr, SetItem, Slice, Step,
 };
 
 /// The request that runs `scenario`, whose file (if any) is at `file`.
@@ -61,6 +61,11 @@ fn steps(flat: &[FlatStep<'_>], bound: &mut HashSet<String>) -> Vec<Step> {
                 Stmt::DelItem(t, k) => Step::DelItem(DelItem {
                     target: expr(t, bound),
                     key: expr(k, bound),
+                }),
+                Stmt::SetAttr(t, name, v) => Step::SetAttr(SetAttr {
+                    target: expr(t, bound),
+                    name: name.clone(),
+                    value: expr(v, bound),
                 }),
             },
             FlatOp::Enter { expr: e, name } => {

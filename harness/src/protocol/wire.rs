@@ -10,7 +10,7 @@ use crate::scenario::ast::BinOp;
 use crate::transcript::{Observed, Raised};
 
 /// The protocol version this harness speaks.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// The adapter's first line.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -136,6 +136,8 @@ pub enum Step {
     SetItem(SetItem),
     /// `del target[key]`
     DelItem(DelItem),
+    /// `target.name = value`
+    SetAttr(SetAttr),
     /// `with value as name:`: call `__enter__` and bind what it returned.
     Enter(Binding),
     /// `name.__exit__(None, None, None)`
@@ -170,6 +172,18 @@ pub struct SetItem {
     pub target: Expr,
     /// The index or slice.
     pub key: Expr,
+    /// What is stored.
+    pub value: Expr,
+}
+
+/// `target.name = value`
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetAttr {
+    /// The object.
+    pub target: Expr,
+    /// The attribute's name.
+    pub name: String,
     /// What is stored.
     pub value: Expr,
 }

@@ -93,6 +93,8 @@ pub enum Stmt {
     SetItem(Expr, Expr, Expr),
     /// `del obj[key]`
     DelItem(Expr, Expr),
+    /// `obj.name = value`
+    SetAttr(Expr, String, Expr),
 }
 
 /// What a step must do.

@@ -581,6 +581,11 @@ impl<'a> Loader<'a> {
                 self.check_expr(src, at, o, expect, scope);
                 self.check_expr(src, at, k, expect, scope);
             }
+            // Setting any name is a behaviour to observe: no attribute check.
+            Stmt::SetAttr(o, _, v) => {
+                self.check_expr(src, at, o, expect, scope);
+                self.check_expr(src, at, v, expect, scope);
+            }
         }
         if let Expect::Value(v) = expect {
             self.check_expr(src, at, v, &Expect::Returns, scope);

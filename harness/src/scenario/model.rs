@@ -208,6 +208,11 @@ impl Scenario {
                             walk_expr(o, out);
                             walk_expr(k, out);
                         }
+                        Stmt::SetAttr(o, _, v) => {
+                            out.insert("__setattr__".into());
+                            walk_expr(o, out);
+                            walk_expr(v, out);
+                        }
                     },
                     Action::With { expr, body, .. } => {
                         out.insert("__enter__".into());

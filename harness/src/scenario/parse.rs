@@ -280,9 +280,10 @@ impl Parser {
         if self.eat(&Tok::Assign) {
             return match e {
                 Expr::Subscript(obj, key) => Ok(Stmt::SetItem(*obj, *key, self.expr()?)),
+                Expr::Attr(obj, name) => Ok(Stmt::SetAttr(*obj, name, self.expr()?)),
                 _ => Err(SyntaxError {
                     offset: self.toks[self.pos - 1].1,
-                    message: "expected a name or a subscript before `=`".into(),
+                    message: "expected a name, a subscript or an attribute before `=`".into(),
                 }),
             };
         }
