@@ -66,8 +66,25 @@ class Index(object):
         return 'Index(%s)' % (self.n,)
 
 
+class Buffer(object):
+    """`Buffer(data)`: exports `data` through `__buffer__` (PEP 688), the
+    buffer protocol Python code can implement from 3.12; before, a plain
+    object."""
+    __module__ = 'mmapconf'
+
+    def __init__(self, data):
+        self.data = data
+
+    def __buffer__(self, flags):
+        return memoryview(self.data)
+
+    def __repr__(self):
+        return 'Buffer(%r)' % (self.data,)
+
+
 BUILTINS = {'len': len, 'bytes': bytes, 'bytearray': bytearray, 'list': list,
-            'repr': repr, 'memoryview': memoryview, 'slice': slice, 'Index': Index}
+            'repr': repr, 'memoryview': memoryview, 'slice': slice, 'Index': Index,
+            'Buffer': Buffer}
 MODULES = ('pickle', 'copy')  # imported when named: a missing one is a result
 OUTPUT_FD = None  # the protocol's copy of stdout, once main() made it
 

@@ -5,7 +5,7 @@
 //! all converted integers are `i64`.
 
 use crate::error::{Error, ErrorKind};
-use crate::profile::Profile;
+use crate::profile::{Profile, PyVersion};
 use crate::value::Value;
 
 /// `PY_SSIZE_T_MAX` on a 64-bit build.
@@ -297,8 +297,8 @@ pub fn index_or(
 /// The `y*` converter (buffer protocol): bytes-like objects only; anything
 /// else → TypeError `a bytes-like object is required, not 'str'`.
 /// [`Value::Receiver`] (the map itself) is handled by the caller.
-pub fn buffer(v: &Value) -> Result<&[u8], Error> {
-    v.as_buffer().ok_or_else(|| not_bytes_like(v))
+pub fn buffer(python: PyVersion, v: &Value) -> Result<&[u8], Error> {
+    v.as_buffer_in(python).ok_or_else(|| not_bytes_like(v))
 }
 
 /// TypeError `a bytes-like object is required, not 'X'`.
@@ -406,7 +406,7 @@ pub fn truthy(v: &Value) -> bool {
         Value::Bytes(b) | Value::ByteArray(b) | Value::MemoryView(b) => !b.is_empty(),
         Value::Str(s) => !s.is_empty(),
         Value::Tuple(items) | Value::List(items) => !items.is_empty(),
-        Value::Index(_) | Value::Slice(..) | Value::Receiver => true,
+        Value::Index(_) | Value::Buffer(_) | Value::Slice(..) | Value::Receiver => true,
     }
 }
 

@@ -379,7 +379,7 @@ impl MemoryView {
             return Ok(());
         }
         if let Value::Slice(start, stop, step) = key {
-            let src = args::buffer(value)?;
+            let src = args::buffer(m.profile.python, value)?;
             let s = args::slice(start.as_deref(), stop.as_deref(), step.as_deref(), self.len)?;
             if src.len() != s.len {
                 return Err(Error::value_error(

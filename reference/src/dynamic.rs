@@ -111,7 +111,7 @@ fn convert_ctor_arg(profile: Profile, i: usize, v: &Value) -> Result<i64, Error>
 fn bytes_arg(m: &Mmap, v: &Value) -> Result<Vec<u8>, Error> {
     match v {
         Value::Receiver => m.to_bytes(),
-        v => args::buffer(v).map(<[u8]>::to_vec),
+        v => args::buffer(m.profile.python, v).map(<[u8]>::to_vec),
     }
 }
 
@@ -122,7 +122,7 @@ fn data_arg(m: &Mmap, method: &str, v: &Value) -> Result<Vec<u8>, Error> {
     match v {
         Value::Receiver => m.to_bytes(),
         v if m.profile.python.major == 2 => args::py2_string_or_buffer(method, 1, v),
-        v => args::buffer(v).map(<[u8]>::to_vec),
+        v => args::buffer(m.profile.python, v).map(<[u8]>::to_vec),
     }
 }
 

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use crate::profile::PyVersion;
+
 /// A Python value as far as `mmap`'s API can see it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
@@ -26,6 +28,8 @@ pub enum Value {
     MemoryView(Vec<u8>),
     /// An instance of a class whose `__index__` returns this integer.
     Index(i128),
+    /// An instance of a class whose `__buffer__` exports these bytes.
+    Buffer(Vec<u8>),
     /// A `slice(start, stop, step)`.
     Slice(Option<Box<Value>>, Option<Box<Value>>, Option<Box<Value>>),
     /// `tuple`
@@ -49,6 +53,7 @@ impl Value {
             Value::ByteArray(_) => "bytearray",
             Value::MemoryView(_) => "memoryview",
             Value::Index(_) => "Index",
+            Value::Buffer(_) => "Buffer",
             Value::Slice(..) => "slice",
             Value::Tuple(_) => "tuple",
             Value::List(_) => "list",
@@ -82,6 +87,16 @@ impl Value {
         match self {
             Value::Bytes(b) | Value::ByteArray(b) | Value::MemoryView(b) => Some(b),
             _ => None,
+        }
+    }
+
+    /// The bytes `python` takes from `v` through the buffer protocol: a
+    /// bytes-like object's, or from 3.12 (PEP 688) those an object exports
+    /// through a Python-level `__buffer__`, which earlier versions ignore.
+    pub fn as_buffer_in(&self, python: PyVersion) -> Option<&[u8]> {
+        match self {
+            Value::Buffer(b) if python.at_least(3, 12) => Some(b),
+            v => v.as_buffer(),
         }
     }
 }
@@ -167,6 +182,11 @@ impl fmt::Display for Value {
                 f.write_str(")")
             }
             Value::Index(i) => write!(f, "Index({i})"),
+            Value::Buffer(b) => {
+                f.write_str("Buffer(")?;
+                write_bytes_repr(f, b)?;
+                f.write_str(")")
+            }
             Value::Slice(a, b, c) => write!(f, "slice({}, {}, {})", opt(a), opt(b), opt(c)),
             Value::Tuple(items) => {
                 f.write_str("(")?;
@@ -203,6 +223,16 @@ fn write_float_repr(f: &mut impl fmt::Write, x: f64) -> fmt::Result {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn python_level_exporters_are_buffers_from_3_12() {
+        let exporter = Value::Buffer(b"ab".to_vec());
+        assert_eq!(exporter.as_buffer_in(PyVersion::new(3, 11)), None);
+        assert_eq!(exporter.as_buffer_in(PyVersion::new(3, 12)), Some(&b"ab"[..]));
+        assert_eq!(exporter.as_buffer(), None);
+        let bytes = Value::Bytes(b"c".to_vec());
+        assert_eq!(bytes.as_buffer_in(PyVersion::new(2, 7)), Some(&b"c"[..]));
+    }
 
     #[test]
     fn bytes_repr_matches_python() {

@@ -117,7 +117,8 @@ fn observe_value(v: &Value) -> Observed {
         Value::Tuple(items) => Observed::Tuple(items.iter().map(observe_value).collect()),
         Value::ByteArray(_) => Observed::Object("bytearray".into()),
         Value::MemoryView(_) => Observed::Object("memoryview".into()),
-        Value::Index(_) => Observed::Object("Index".into()),
+        Value::Index(_) => Observed::Object("mmapconf.Index".into()),
+        Value::Buffer(_) => Observed::Object("mmapconf.Buffer".into()),
         Value::Slice(..) => Observed::Object("slice".into()),
         Value::Receiver => Observed::Object("mmap.mmap".into()),
     }
@@ -141,11 +142,12 @@ impl RefRuntime {
                 args.len()
             ))),
         };
+        let python = self.profile.python;
         let buffer = |o: &Obj| -> Result<Vec<u8>, Raised> {
             match o {
                 Obj::Map(m) => m.borrow().to_bytes().map_err(raised),
                 Obj::View(v) => v.tobytes().map_err(raised),
-                Obj::Value(v) => v.as_buffer().map(<[u8]>::to_vec).ok_or_else(|| {
+                Obj::Value(v) => v.as_buffer_in(python).map(<[u8]>::to_vec).ok_or_else(|| {
                     type_error(format!(
                         "cannot convert '{}' object to bytes",
                         v.type_name()
@@ -186,6 +188,10 @@ impl RefRuntime {
             "Index" => match one()? {
                 Obj::Value(Value::Int(n)) => Value::Index(*n),
                 _ => return Err(type_error("Index() takes an int".into())),
+            },
+            "Buffer" => match one()? {
+                Obj::Value(Value::Bytes(b)) => Value::Buffer(b.clone()),
+                _ => return Err(type_error("Buffer() takes bytes".into())),
             },
             "slice" => {
                 let part = |o: Option<&Obj>| -> Result<Option<Box<Value>>, Raised> {

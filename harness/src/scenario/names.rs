@@ -26,6 +26,7 @@ pub const BUILTINS: &[&str] = &[
     "memoryview",
     "slice",
     "Index",
+    "Buffer",
     "pickle",
     "copy",
 ];
