@@ -85,6 +85,24 @@ class Buffer(object):
 BUILTINS = {'len': len, 'bytes': bytes, 'bytearray': bytearray, 'list': list,
             'repr': repr, 'memoryview': memoryview, 'slice': slice, 'Index': Index,
             'Buffer': Buffer}
+AUDIT_EVENTS = []  # the module's audit events since the scenario began
+
+
+def audit_hook(event, args):
+    if event.startswith('mmap.'):
+        AUDIT_EVENTS.append((event, args))
+
+
+def audit_events():
+    """`audit_events()`: the `mmap.*` audit events raised since the scenario
+    began, as (name, args) tuples; only where audit hooks exist (3.8+)."""
+    return list(AUDIT_EVENTS)
+
+
+if hasattr(sys, 'addaudithook'):  # hooks cannot be removed: one for the process
+    sys.addaudithook(audit_hook)
+    BUILTINS['audit_events'] = audit_events
+
 MODULES = ('pickle', 'copy')  # imported when named: a missing one is a result
 OUTPUT_FD = None  # the protocol's copy of stdout, once main() made it
 
@@ -297,6 +315,7 @@ class Scenario(object):
         self.module, self.emit = module, emit
         self.env, self.order = {}, []  # order: the names as first bound
         self.file = None if file_spec is None else ScenarioFile(file_spec)
+        del AUDIT_EVENTS[:]
 
     def release(self):
         """Drops every object and closes the file, so maps are unmapped

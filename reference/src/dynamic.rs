@@ -3,7 +3,7 @@
 
 use crate::args::{self, Flavor, IntCode};
 use crate::error::{Error, ErrorKind};
-use crate::mmap::{Mmap, MmapOptions};
+use crate::mmap::{AuditEvent, Mmap, MmapOptions};
 use crate::profile::{Platform, Profile};
 use crate::value::Value;
 
@@ -154,6 +154,21 @@ impl Mmap {
         args: &[Value],
         kwargs: &[(String, Value)],
     ) -> Result<Mmap, Error> {
+        Self::construct_audited(profile, args, kwargs, &mut |_| {})
+    }
+
+    /// [`Mmap::construct`], handing the audit events CPython raises
+    /// (`sys.addaudithook`, 3.8+) to `audit`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Mmap::construct`].
+    pub fn construct_audited(
+        profile: Profile,
+        args: &[Value],
+        kwargs: &[(String, Value)],
+        audit: &mut dyn FnMut(AuditEvent),
+    ) -> Result<Mmap, Error> {
         if profile.platform == Platform::Windows {
             return Err(Error::new(
                 ErrorKind::SystemError,
@@ -180,7 +195,7 @@ impl Mmap {
         }
         // Both are required, so the parser has bound them.
         let (fileno, length) = (fileno.unwrap_or(-1) as i32, length.unwrap_or(0));
-        opts.map(profile, fileno, length)
+        opts.map_audited(profile, fileno, length, audit)
     }
 
     /// True when the profile's `mmap.mmap` has a method called `name`.

@@ -36,7 +36,7 @@ pub mod value;
 pub use buffer::{MemoryView, SharedMmap, ViewItem};
 pub use dynamic::{FAKE_ADDRESS, constants};
 pub use error::{Error, ErrorKind};
-pub use mmap::{Access, Mmap, MmapOptions};
+pub use mmap::{Access, AuditEvent, Mmap, MmapOptions};
 pub use object::PY2_PROTOCOL_2_PICKLE;
 pub use profile::{Platform, Profile, PyVersion};
 pub use value::Value;

@@ -11,6 +11,7 @@ use crate::args::SSIZE_MAX;
 use crate::error::{Error, ErrorKind};
 use crate::profile::{Platform, Profile};
 use crate::sys::{self, MapRequest, Mapped, Mapping};
+use crate::value::Value;
 
 /// `mmap.MAP_SHARED` (Linux and macOS).
 pub const MAP_SHARED: i32 = 1;
@@ -55,6 +56,15 @@ impl Access {
             Access::Copy => "ACCESS_COPY",
         }
     }
+}
+
+/// An audit event (`sys.audit`) as CPython raises it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuditEvent {
+    /// The event's name: `mmap.__new__`.
+    pub name: &'static str,
+    /// Its arguments.
+    pub args: Vec<Value>,
 }
 
 /// The optional arguments of `mmap.mmap(fileno, length, flags=MAP_SHARED,
@@ -135,6 +145,23 @@ impl MmapOptions {
     /// `mmap length is greater than file size`; OSError from `dup` (EBADF) or
     /// `mmap` (EINVAL for an unaligned offset or length 0, EACCES, ENODEV, ENOMEM …).
     pub fn map(&self, profile: Profile, fileno: i32, length: i64) -> Result<Mmap, Error> {
+        self.map_audited(profile, fileno, length, &mut |_| {})
+    }
+
+    /// [`MmapOptions::map`], handing the audit event CPython raises once the
+    /// access mode is settled (3.8+: `mmap.__new__` with the descriptor, the
+    /// length, the access mode and the offset) to `audit`.
+    ///
+    /// # Errors
+    ///
+    /// As [`MmapOptions::map`].
+    pub fn map_audited(
+        &self,
+        profile: Profile,
+        fileno: i32,
+        length: i64,
+        audit: &mut dyn FnMut(AuditEvent),
+    ) -> Result<Mmap, Error> {
         if length < 0 {
             return Err(Error::overflow_error(
                 "memory mapped length must be positive",
@@ -171,6 +198,17 @@ impl MmapOptions {
             Some(Access::Default) => Access::Read,
             None => return Err(Error::value_error("mmap invalid access parameter.")),
         };
+        if profile.python.at_least(3, 8) {
+            audit(AuditEvent {
+                name: "mmap.__new__",
+                args: vec![
+                    Value::Int(fileno.into()),
+                    Value::Int(length.into()),
+                    Value::Int(access as i128),
+                    Value::Int(self.offset.into()),
+                ],
+            });
+        }
         let mut length = length;
         if fileno != -1 {
             if let Some(st) = sys::fstat(fileno).ok().filter(|st| st.is_regular) {

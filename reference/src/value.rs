@@ -228,7 +228,10 @@ mod tests {
     fn python_level_exporters_are_buffers_from_3_12() {
         let exporter = Value::Buffer(b"ab".to_vec());
         assert_eq!(exporter.as_buffer_in(PyVersion::new(3, 11)), None);
-        assert_eq!(exporter.as_buffer_in(PyVersion::new(3, 12)), Some(&b"ab"[..]));
+        assert_eq!(
+            exporter.as_buffer_in(PyVersion::new(3, 12)),
+            Some(&b"ab"[..])
+        );
         assert_eq!(exporter.as_buffer(), None);
         let bytes = Value::Bytes(b"c".to_vec());
         assert_eq!(bytes.as_buffer_in(PyVersion::new(2, 7)), Some(&b"c"[..]));

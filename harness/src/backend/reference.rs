@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use mmap_reference::{Error, MemoryView, Mmap, Profile, Value, ViewItem};
+use mmap_reference::{AuditEvent, Error, MemoryView, Mmap, Profile, Value, ViewItem};
 
 use crate::consteval;
 use crate::exec::{self, Fork, Literal, Runtime};
@@ -34,7 +34,11 @@ pub fn run(
     request: &RunRequest,
     emit: &mut dyn FnMut(usize, WireOutcome),
 ) -> Result<(), String> {
-    exec::run(&mut RefRuntime { profile }, request, emit)
+    let mut rt = RefRuntime {
+        profile,
+        audit: vec![],
+    };
+    exec::run(&mut rt, request, emit)
 }
 
 /// The reference's objects.
@@ -61,6 +65,8 @@ pub enum Obj {
 pub struct RefRuntime {
     /// The profile imitated.
     pub profile: Profile,
+    /// The audit events raised since the scenario began (`audit_events()`).
+    pub audit: Vec<AuditEvent>,
 }
 
 fn raised(e: Error) -> Raised {
@@ -189,6 +195,17 @@ impl RefRuntime {
                 Obj::Value(Value::Int(n)) => Value::Index(*n),
                 _ => return Err(type_error("Index() takes an int".into())),
             },
+            "audit_events" if args.is_empty() => Value::List(
+                self.audit
+                    .iter()
+                    .map(|e| {
+                        Value::Tuple(vec![
+                            Value::Str(e.name.into()),
+                            Value::Tuple(e.args.clone()),
+                        ])
+                    })
+                    .collect(),
+            ),
             "Buffer" => match one()? {
                 Obj::Value(Value::Bytes(b)) => Value::Buffer(b.clone()),
                 _ => return Err(type_error("Buffer() takes bytes".into())),
@@ -269,6 +286,9 @@ impl Runtime for RefRuntime {
     fn name(&mut self, name: &str) -> Result<Obj, Raised> {
         match crate::scenario::names::classify(name) {
             Some(crate::scenario::names::NameKind::Constructor) => return Ok(Obj::Constructor),
+            // Only interpreters with audit hooks (3.8+) have it.
+            Some(crate::scenario::names::NameKind::Builtin)
+                if name == "audit_events" && !self.profile.python.at_least(3, 8) => {}
             Some(crate::scenario::names::NameKind::Builtin) => {
                 return Ok(Obj::Builtin(name.to_owned()));
             }
@@ -295,7 +315,12 @@ impl Runtime for RefRuntime {
         };
         match func {
             Obj::Constructor => {
-                let m = Mmap::construct(self.profile, &values()?, &kw()?).map_err(raised)?;
+                let (args, kwargs) = (values()?, kw()?);
+                let audit = &mut self.audit;
+                let m = Mmap::construct_audited(self.profile, &args, &kwargs, &mut |e| {
+                    audit.push(e);
+                })
+                .map_err(raised)?;
                 Ok(Obj::Map(Rc::new(RefCell::new(m))))
             }
             Obj::Method(map, name) if name == "__buffer__" => {

@@ -27,6 +27,7 @@ pub const BUILTINS: &[&str] = &[
     "slice",
     "Index",
     "Buffer",
+    "audit_events",
     "pickle",
     "copy",
 ];
