@@ -6,6 +6,7 @@
 
 pub mod backend;
 pub mod consteval;
+pub mod coverage;
 pub mod discover;
 pub mod exec;
 pub mod fileops;

@@ -16,7 +16,7 @@ use mmap_conformance::runner::{self, CaseResult, Context, Engine};
 use mmap_conformance::scenario::{self, Layout, Scenario};
 use mmap_conformance::select::{self, Selection};
 use mmap_conformance::target::{self, Target};
-use mmap_conformance::{backend, discover, junit, report, repro};
+use mmap_conformance::{backend, coverage, discover, junit, report, repro};
 use mmap_reference::{Platform, Profile, PyVersion};
 
 /// Runs Python mmap conformance scenarios against the reference and real
@@ -41,6 +41,9 @@ enum Command {
     /// Print a standalone Python script that reproduces one scenario under
     /// any interpreter, showing what the spec expects and what happens.
     Repro(ReproArgs),
+    /// Print which operations the scenarios perform on which kind of map
+    /// (anonymous, or a file map by access mode), and the empty cells.
+    Coverage(CoverageArgs),
     /// Print the JSON Schema of spec files.
     Schema,
     /// List the Python interpreters `--discover` would use, with what each
@@ -146,6 +149,19 @@ struct ShowArgs {
 }
 
 #[derive(Args)]
+struct CoverageArgs {
+    /// The spec directory (default: the repository's `spec/`).
+    #[arg(long, value_name = "DIR")]
+    spec: Option<PathBuf>,
+    /// Exit with status 1 when a cell is empty without a reason.
+    #[arg(long)]
+    check: bool,
+    /// The reasons for empty cells (default: the repository's `coverage-gaps.yaml`).
+    #[arg(long, value_name = "PATH")]
+    gaps: Option<PathBuf>,
+}
+
+#[derive(Args)]
 struct ReproArgs {
     /// The scenario's id.
     id: String,
@@ -165,6 +181,7 @@ fn main() -> ExitCode {
         Some(Command::List(args)) => list(args),
         Some(Command::Show(args)) => show(args),
         Some(Command::Repro(args)) => repro(args),
+        Some(Command::Coverage(args)) => coverage(args),
         Some(Command::Schema) => {
             println!("{}", mmap_conformance::scenario::doc::schema_json());
             Ok(ExitCode::SUCCESS)
@@ -438,6 +455,20 @@ fn list(args: ListArgs) -> Result<ExitCode, String> {
             .map_err(|e| e.to_string())?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn coverage(args: CoverageArgs) -> Result<ExitCode, String> {
+    let layout = layout(args.spec);
+    let all = scenario::load_dir(&layout).map_err(|e| e.to_string())?;
+    let gaps = coverage::Gaps::load(&args.gaps.unwrap_or_else(coverage::Gaps::repository_path))?;
+    let table = coverage::Coverage::of(&all);
+    let missing = coverage::write_table(&mut io::stdout().lock(), &table, &gaps)
+        .map_err(|e| e.to_string())?;
+    Ok(if args.check && missing > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn repro(args: ReproArgs) -> Result<ExitCode, String> {

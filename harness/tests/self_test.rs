@@ -610,3 +610,70 @@ fn which(name: &str) -> Result<String, ()> {
         .map(|p| p.display().to_string())
         .ok_or(())
 }
+
+#[test]
+fn the_coverage_table_counts_scenarios_and_needs_a_reason_for_each_empty_cell() {
+    let (dir, layout) = spec_dir_with(WRONG_TELL);
+    let gaps = dir.path().join("gaps.yaml");
+    let run = |check: bool| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mmapconf"));
+        cmd.args(["coverage", "--spec"])
+            .arg(&layout.spec_dir)
+            .arg("--gaps")
+            .arg(&gaps);
+        if check {
+            cmd.arg("--check");
+        }
+        let out = cmd.output().unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    };
+    let (code, table) = run(true);
+    assert_eq!(code, Some(1), "{table}");
+    let row = |table: &str, op: &str| {
+        table
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(op))
+            .unwrap()
+            .split_whitespace()
+            .skip(1)
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        row(&table, "read"),
+        ["1", "MISSING", "MISSING", "MISSING", "MISSING"]
+    );
+    assert_eq!(
+        row(&table, "tell"),
+        ["1", "MISSING", "MISSING", "MISSING", "MISSING"]
+    );
+    std::fs::write(
+        &gaps,
+        "gaps:\n  - operation: read\n    kinds: [ACCESS_READ]\n    reason: r\n",
+    )
+    .unwrap();
+    let (code, table) = run(false);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        row(&table, "read"),
+        ["1", "MISSING", "-", "MISSING", "MISSING"]
+    );
+    assert!(table.contains("\n  read on ACCESS_READ: r\n"), "{table}");
+    std::fs::write(
+        &gaps,
+        "gaps:\n  - operation: raed\n    kinds: [ACCESS_READ]\n    reason: r\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_mmapconf"))
+        .args(["coverage", "--spec"])
+        .arg(&layout.spec_dir)
+        .arg("--gaps")
+        .arg(&gaps)
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("gaps.yaml:2: unknown operation \"raed\""),
+        "{err}"
+    );
+}
