@@ -5,6 +5,7 @@
 #![deny(unsafe_code)]
 
 pub mod backend;
+pub mod catalogue;
 pub mod consteval;
 pub mod coverage;
 pub mod discover;

@@ -16,7 +16,7 @@ use mmap_conformance::runner::{self, CaseResult, Context, Engine};
 use mmap_conformance::scenario::{self, Layout, Scenario};
 use mmap_conformance::select::{self, Selection};
 use mmap_conformance::target::{self, Target};
-use mmap_conformance::{backend, coverage, discover, junit, report, repro};
+use mmap_conformance::{backend, catalogue, coverage, discover, junit, report, repro};
 use mmap_reference::{Platform, Profile, PyVersion};
 
 /// Runs Python mmap conformance scenarios against the reference and real
@@ -41,6 +41,9 @@ enum Command {
     /// Print a standalone Python script that reproduces one scenario under
     /// any interpreter, showing what the spec expects and what happens.
     Repro(ReproArgs),
+    /// Print the behaviour catalogue (Markdown) from the specs and the
+    /// recorded outcomes: `mmapconf catalogue > docs/catalogue.md`.
+    Catalogue(CatalogueArgs),
     /// Print which operations the scenarios perform on which kind of map
     /// (anonymous, or a file map by access mode), and the empty cells.
     Coverage(CoverageArgs),
@@ -129,6 +132,10 @@ struct RunArgs {
     /// implementation, differences as failures, crashes and time-outs as errors.
     #[arg(long, value_name = "PATH")]
     junit: Option<PathBuf>,
+    /// Record each implementation's outcomes for the catalogue to this file
+    /// (the repository keeps one in `docs/observed.json`).
+    #[arg(long, value_name = "PATH")]
+    record: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -146,6 +153,16 @@ struct ShowArgs {
     /// The spec directory (default: the repository's `spec/`).
     #[arg(long, value_name = "DIR")]
     spec: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct CatalogueArgs {
+    /// The spec directory (default: the repository's `spec/`).
+    #[arg(long, value_name = "DIR")]
+    spec: Option<PathBuf>,
+    /// The recorded outcomes (default: the repository's `docs/observed.json`).
+    #[arg(long, value_name = "PATH")]
+    observed: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -182,6 +199,7 @@ fn main() -> ExitCode {
         Some(Command::Show(args)) => show(args),
         Some(Command::Repro(args)) => repro(args),
         Some(Command::Coverage(args)) => coverage(args),
+        Some(Command::Catalogue(args)) => catalogue_cmd(args),
         Some(Command::Schema) => {
             println!("{}", mmap_conformance::scenario::doc::schema_json());
             Ok(ExitCode::SUCCESS)
@@ -399,6 +417,12 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         }
     }
+    if let Some(path) = &args.record {
+        let text = serde_json::to_string_pretty(&catalogue::Observations::of(&results))
+            .map_err(|e| e.to_string())?;
+        std::fs::write(path, text + "\n")
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
     if let Some(path) = &args.junit {
         let xml = junit::report(&results, &known)
             .to_string()
@@ -454,6 +478,18 @@ fn list(args: ListArgs) -> Result<ExitCode, String> {
         writeln!(out, "{}  {}  {}{tags}", s.id, s.loc, methods.join(" "))
             .map_err(|e| e.to_string())?;
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn catalogue_cmd(args: CatalogueArgs) -> Result<ExitCode, String> {
+    let layout = layout(args.spec);
+    let all = scenario::load_dir(&layout).map_err(|e| e.to_string())?;
+    let obs = catalogue::Observations::load(
+        &args
+            .observed
+            .unwrap_or_else(catalogue::Observations::repository_path),
+    )?;
+    catalogue::write(&mut io::stdout().lock(), &all, &obs).map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)
 }
 
