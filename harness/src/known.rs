@@ -24,9 +24,17 @@ struct KnownDoc {
 struct EntryDoc {
     implementation: String,
     scenarios: Vec<String>,
-    got: String,
+    got: OneOrMany,
     reason: String,
     link: String,
+}
+
+/// `got:` as one outcome or a list of them.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
 }
 
 /// One accepted difference.
@@ -39,9 +47,10 @@ pub struct Known {
     /// Scenario id globs.
     pub scenarios: Vec<String>,
     /// The implementation's outcome at the first divergent step, exactly as
-    /// reports print it after "got" (`!! ValueError('map closed or invalid')`):
+    /// reports print it after "got" (`!! ValueError('map closed or invalid')`),
+    /// or several when one cause shows differently in different scenarios:
     /// a failure of another kind in the same scenario is not accepted.
-    pub got: String,
+    pub got: Vec<String>,
     /// Why it is accepted.
     pub reason: String,
     /// The evidence: an issue, a commit, a document.
@@ -60,7 +69,7 @@ impl Known {
     /// divergent step got what the entry says.
     pub fn accepts(&self, verdict: &Verdict) -> bool {
         matches!(verdict, Verdict::DiffersFromSpec(d) | Verdict::DiffersFromReference(d)
-            if d.got == self.got)
+            if self.got.contains(&d.got))
     }
 }
 
@@ -107,7 +116,15 @@ impl KnownList {
                     .map(|g| g.compile_matcher())
                     .map_err(|err| format!("{at}: bad glob {g:?}: {err}"))
             };
-            for (field, value) in [("got", &e.got), ("reason", &e.reason), ("link", &e.link)] {
+            let got = match e.got {
+                OneOrMany::One(g) => vec![g],
+                OneOrMany::Many(gs) => gs,
+            };
+            for (field, value) in got
+                .iter()
+                .map(|g| ("got", g))
+                .chain([("reason", &e.reason), ("link", &e.link)])
+            {
                 if value.trim().is_empty() {
                     return Err(format!("{at}: {field} must not be empty"));
                 }
@@ -125,7 +142,7 @@ impl KnownList {
                 at,
                 implementation: e.implementation,
                 scenarios: e.scenarios,
-                got: e.got,
+                got,
                 reason: e.reason,
                 link: e.link,
             });
@@ -169,6 +186,11 @@ mod tests {
         let ok = "differences:\n  - implementation: pypy-*\n    scenarios: [flush-*]\n    got: \"-> 0\"\n    reason: r\n    link: https://example.org\n";
         let list = KnownList::parse(p, ok).unwrap();
         assert!(list.0[0].covers("pypy-3.9", "flush-returns-none"));
+        let many = ok.replace("got: \"-> 0\"", "got: [\"-> 0\", \"-> 1\"]");
+        assert_eq!(
+            KnownList::parse(p, &many).unwrap().0[0].got,
+            ["-> 0", "-> 1"]
+        );
         assert!(!list.0[0].covers("cpython-3.9", "flush-returns-none"));
         let no_link = ok.replace("    link: https://example.org\n", "");
         assert_eq!(

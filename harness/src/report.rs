@@ -66,7 +66,7 @@ pub fn write_text(
             k.at,
             k.implementation,
             k.scenarios.join(", "),
-            k.got,
+            k.got.join(" | "),
             k.reason
         )?;
     }
