@@ -66,6 +66,23 @@ class Index(object):
         return 'Index(%s)' % (self.n,)
 
 
+class ClosingIndex(object):
+    """`ClosingIndex(m, n)`: `__index__` closes the map `m`, then returns `n`,
+    so a method converting it finds its own map closed (gh-103987)."""
+    __module__ = 'mmapconf'
+
+    def __init__(self, m, n):
+        self.m = m
+        self.n = n
+
+    def __index__(self):
+        self.m.close()
+        return self.n
+
+    def __repr__(self):
+        return 'ClosingIndex(%s)' % (self.n,)
+
+
 class Buffer(object):
     """`Buffer(data)`: exports `data` through `__buffer__` (PEP 688), the
     buffer protocol Python code can implement from 3.12; before, a plain
@@ -84,7 +101,7 @@ class Buffer(object):
 
 BUILTINS = {'len': len, 'bytes': bytes, 'bytearray': bytearray, 'list': list,
             'repr': repr, 'memoryview': memoryview, 'slice': slice, 'Index': Index,
-            'Buffer': Buffer}
+            'ClosingIndex': ClosingIndex, 'Buffer': Buffer}
 AUDIT_EVENTS = []  # the module's audit events since the scenario began
 
 

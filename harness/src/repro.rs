@@ -220,7 +220,7 @@ fn py_str(s: &str) -> String {
 }
 
 /// The helpers every script starts with: the scenario's file `f`, `Index`,
-/// and how outcomes print.
+/// `ClosingIndex`, and how outcomes print.
 const PRELUDE: &str = r#"
 class Index(object):
     """Index(n): an object whose __index__ returns n, and nothing else."""
@@ -230,6 +230,18 @@ class Index(object):
         return self.n
     def __repr__(self):
         return 'Index(%s)' % (self.n,)
+
+
+class ClosingIndex(object):
+    """ClosingIndex(m, n): an object whose __index__ closes the map m and returns n."""
+    def __init__(self, m, n):
+        self.m = m
+        self.n = n
+    def __index__(self):
+        self.m.close()
+        return self.n
+    def __repr__(self):
+        return 'ClosingIndex(%s)' % (self.n,)
 
 
 class File(object):

@@ -60,7 +60,7 @@ const HEAD: &str =
 )]
 #[case::unknown_name(
     &format!("{HEAD}    steps:\n      - m = mmap(g.fileno(), 0)\n"),
-    "spec/case.yaml:6:9: unknown name `g`; expected a name bound by an earlier step, `f`, `mmap`, a module constant or a builtin (len, bytes, bytearray, list, repr, memoryview, slice, Index, Buffer, audit_events, pickle, copy)"
+    "spec/case.yaml:6:9: unknown name `g`; expected a name bound by an earlier step, `f`, `mmap`, a module constant or a builtin (len, bytes, bytearray, list, repr, memoryview, slice, Index, ClosingIndex, Buffer, audit_events, pickle, copy)"
 )]
 #[case::duplicate_id(
     &format!("{HEAD}    steps: [\"m = mmap(-1, 4)\"]\n  x-y:\n    description: d\n"),

@@ -201,9 +201,12 @@ fn int_value_py3(profile: Profile, v: &Value, code: IntCode) -> Result<i128, Err
         Value::Float(_) if !modern => {
             Err(Error::type_error("integer argument expected, got float"))
         }
-        Value::Index(_) if code != IntCode::Ssize && !py.at_least(3, 8) => Err(Error::type_error(
-            format!("an integer is required (got type {})", v.type_name()),
-        )),
+        v if v.is_index_object() && code != IntCode::Ssize && !py.at_least(3, 8) => {
+            Err(Error::type_error(format!(
+                "an integer is required (got type {})",
+                v.type_name()
+            )))
+        }
         _ => match v.as_index() {
             Some(n) => Ok(n),
             None if modern || code == IntCode::Ssize => Err(cannot_interpret(v)),
@@ -240,11 +243,12 @@ fn cannot_interpret(v: &Value) -> Error {
 /// 3.7+: non-integers → `argument should be integer or None, not 'float'`.
 /// 3.6: floats → `'float' object cannot be interpreted as an integer`, other
 /// non-ints (including `__index__`-only objects) → `integer argument expected, got 'str'`.
-/// Too large: OverflowError `cannot fit 'int' into an index-sized integer`.
+/// Too large: OverflowError `cannot fit 'int' into an index-sized integer`
+/// (naming the argument's type: `'Index'` for an `__index__` object).
 pub fn optional_ssize(profile: Profile, v: &Value) -> Result<Option<i64>, Error> {
     let n = match v {
         Value::None => return Ok(None),
-        Value::Index(_) if !profile.python.at_least(3, 7) => {
+        v if v.is_index_object() && !profile.python.at_least(3, 7) => {
             return Err(Error::type_error(format!(
                 "integer argument expected, got '{}'",
                 v.type_name()
@@ -267,9 +271,27 @@ pub fn optional_ssize(profile: Profile, v: &Value) -> Result<Option<i64>, Error>
             }
         },
     };
-    i64::try_from(n)
-        .map(Some)
-        .map_err(|_| Error::overflow_error("cannot fit 'int' into an index-sized integer"))
+    i64::try_from(n).map(Some).map_err(|_| {
+        Error::overflow_error(format!(
+            "cannot fit '{}' into an index-sized integer",
+            v.type_name()
+        ))
+    })
+}
+
+/// True when [`int`]'s converter `code` calls `v.__index__()`: for objects
+/// with `__index__` that are not integers, on Python 3, where the converter
+/// accepts them (`n` always, `i`/`b`/`L` from 3.8). Python 2.7's converters
+/// never do.
+pub fn int_calls_index(profile: Profile, v: &Value, code: IntCode) -> bool {
+    let py = profile.python;
+    v.is_index_object() && py.major > 2 && (code == IntCode::Ssize || py.at_least(3, 8))
+}
+
+/// True when [`optional_ssize`] calls `v.__index__()` (3.7+, where it
+/// accepts objects with `__index__`).
+pub fn optional_ssize_calls_index(profile: Profile, v: &Value) -> bool {
+    v.is_index_object() && profile.python.at_least(3, 7)
 }
 
 /// `PyNumber_AsSsize_t(key, exc)` for a `key` already known to have
@@ -406,7 +428,11 @@ pub fn truthy(v: &Value) -> bool {
         Value::Bytes(b) | Value::ByteArray(b) | Value::MemoryView(b) => !b.is_empty(),
         Value::Str(s) => !s.is_empty(),
         Value::Tuple(items) | Value::List(items) => !items.is_empty(),
-        Value::Index(_) | Value::Buffer(_) | Value::Slice(..) | Value::Receiver => true,
+        Value::Index(_)
+        | Value::ClosingIndex(..)
+        | Value::Buffer(_)
+        | Value::Slice(..)
+        | Value::Receiver => true,
     }
 }
 

@@ -97,13 +97,40 @@ fn bind_ctor_args(
     Ok(bound)
 }
 
-/// Converts constructor argument number `i` with its format code.
+/// Converts constructor argument number `i` with its format code. A
+/// [`Value::ClosingIndex`] closes its map as the converter calls `__index__`:
+/// the constructor itself has no map to check.
 fn convert_ctor_arg(profile: Profile, i: usize, v: &Value) -> Result<i64, Error> {
-    match i {
-        1 => args::int(profile, v, IntCode::Ssize),
-        5 => args::int(profile, v, IntCode::LongLong),
-        6 => Ok(i64::from(args::truthy(v))),
-        _ => args::int(profile, v, IntCode::Int),
+    let code = match i {
+        1 => IntCode::Ssize,
+        5 => IntCode::LongLong,
+        // `p` takes the truth value, which calls no `__index__`.
+        6 => return Ok(i64::from(args::truthy(v))),
+        _ => IntCode::Int,
+    };
+    if args::int_calls_index(profile, v, code) {
+        close_target(v)?;
+    }
+    args::int(profile, v, code)
+}
+
+/// Closes the map of a [`Value::ClosingIndex`] that is not the receiver of
+/// the call converting it (or when there is no receiver).
+///
+/// # Errors
+///
+/// What `close()` raises (BufferError while that map has exports), which
+/// `__index__` propagates.
+fn close_target(v: &Value) -> Result<(), Error> {
+    let Value::ClosingIndex(_, target) = v else {
+        return Ok(());
+    };
+    match target.0.try_borrow_mut() {
+        Ok(mut m) => m.close(),
+        Err(_) => Err(Error::new(
+            ErrorKind::SystemError,
+            "the reference cannot close a map that is in use from ClosingIndex.__index__",
+        )),
     }
 }
 
@@ -123,6 +150,125 @@ fn data_arg(m: &Mmap, method: &str, v: &Value) -> Result<Vec<u8>, Error> {
         Value::Receiver => m.to_bytes(),
         v if m.profile.python.major == 2 => args::py2_string_or_buffer(method, 1, v),
         v => args::buffer(m.profile.python, v).map(<[u8]>::to_vec),
+    }
+}
+
+/// Argument conversion as CPython's parser does it for a method of this map,
+/// where converting an object with `__index__` runs Python code that may
+/// close the very map whose method is parsing (gh-103987: a
+/// [`Value::ClosingIndex`]). Each method checks the map before parsing (the
+/// caller's [`Mmap::mapping`]), then converts with these, then, in the
+/// methods and versions that have it, checks again with
+/// [`Mmap::check_valid_after_parsing`].
+impl Mmap {
+    /// Runs what calling `v.__index__()` does besides returning its integer:
+    /// a [`Value::ClosingIndex`] closes its map, this one or another.
+    ///
+    /// # Errors
+    ///
+    /// What `close()` raises (BufferError `cannot close exported pointers
+    /// exist`), propagated by `__index__`.
+    fn call_index(&mut self, v: &Value) -> Result<(), Error> {
+        match v {
+            Value::ClosingIndex(_, target) if target.is(self) => self.close(),
+            v => close_target(v),
+        }
+    }
+
+    /// [`args::int`] with format `code`, calling `__index__` where the
+    /// converter does.
+    fn int_arg(&mut self, v: &Value, code: IntCode) -> Result<i64, Error> {
+        if args::int_calls_index(self.profile, v, code) {
+            self.call_index(v)?;
+        }
+        args::int(self.profile, v, code)
+    }
+
+    /// The optional `n` argument `i`, if given.
+    fn opt_ssize_arg(&mut self, args: &[Value], i: usize) -> Result<Option<i64>, Error> {
+        args.get(i)
+            .map(|v| self.int_arg(v, IntCode::Ssize))
+            .transpose()
+    }
+
+    /// [`args::optional_ssize`] (`read`'s count), calling `__index__` where
+    /// the converter does.
+    fn optional_ssize_arg(&mut self, v: &Value) -> Result<Option<i64>, Error> {
+        if args::optional_ssize_calls_index(self.profile, v) {
+            self.call_index(v)?;
+        }
+        args::optional_ssize(self.profile, v)
+    }
+
+    /// `PyNumber_AsSsize_t(key, exc)` for a subscript key or item value with
+    /// `__index__`: calls it, then checks the range.
+    fn index_value(
+        &mut self,
+        key: &Value,
+        n: i128,
+        exc: fn(String) -> Error,
+    ) -> Result<i64, Error> {
+        self.call_index(key)?;
+        args::index_or(self.profile, key, n, exc)
+    }
+
+    /// `PySlice_Unpack` then `PySlice_AdjustIndices(self->size, …)`: calls
+    /// `__index__` on the step, the start and the stop in that order, stopping
+    /// where [`args::slice`] raises (a step that is zero or no integer stops
+    /// it before the start is converted).
+    fn slice_arg(
+        &mut self,
+        start: Option<&Value>,
+        stop: Option<&Value>,
+        step: Option<&Value>,
+    ) -> Result<args::SliceIndices, Error> {
+        for (i, part) in [step, start, stop].into_iter().enumerate() {
+            let Some(n) = part.and_then(Value::as_index) else {
+                if part.is_some_and(|v| *v != Value::None) {
+                    break;
+                }
+                continue;
+            };
+            self.call_index(part.unwrap_or(&Value::None))?;
+            if i == 0 && n == 0 {
+                break;
+            }
+        }
+        args::slice(start, stop, step, self.size_field())
+    }
+
+    /// Runs `convert` while the map exports one buffer more: what a `y*`
+    /// argument that is the map itself holds while the method's later
+    /// arguments convert, so that closing the map then fails.
+    fn with_export<T>(
+        &mut self,
+        held: bool,
+        convert: impl FnOnce(&mut Self) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let counter = self.export_counter();
+        if held {
+            counter.set(counter.get() + 1);
+        }
+        let result = convert(self);
+        if held {
+            counter.set(counter.get() - 1);
+        }
+        result
+    }
+
+    /// The check CPython 3.11.4+ makes again once a method's arguments are
+    /// converted (gh-103987), in `read`, `find`, `rfind`, `write_byte`,
+    /// `move`, `madvise`, `m[i]`, `m[i:j]` and their assignments, each at its
+    /// own place (after the range checks in most); `seek`, `flush` and
+    /// `resize` have none and go on with the closed map. Earlier versions
+    /// have no check and read or write the unmapped memory (no defined
+    /// outcome); the reference raises the same ValueError there.
+    ///
+    /// # Errors
+    ///
+    /// ValueError `mmap closed or invalid`.
+    fn check_valid_after_parsing(&self) -> Result<(), Error> {
+        self.mapping().map(|_| ())
     }
 }
 
@@ -247,8 +393,6 @@ impl Mmap {
         if !self.has_method(name) {
             return Err(no_attribute(name));
         }
-        let n = |v: &Value| args::int(profile, v, IntCode::Ssize);
-        let opt_n = |i: usize| args.get(i).map(n).transpose();
         match name {
             "tell" | "size" | "read_byte" | "readline" | "close" | "__enter__" | "seekable" => {
                 args::no_args(profile, name, args, kwargs)?;
@@ -300,15 +444,17 @@ impl Mmap {
                     "read" if py.major == 2 => {
                         // `n:read`: the count is required and None is no count.
                         args::arity(name, args, 1, 1)?;
-                        let limit = n(&args[0])?;
+                        let limit = self.int_arg(&args[0], IntCode::Ssize)?;
+                        self.check_valid_after_parsing()?;
                         Ok(Value::Bytes(self.read(Some(limit))?))
                     }
                     "read" => {
                         args::arity(name, args, 0, 1)?;
                         let limit = match args.first() {
-                            Some(v) => args::optional_ssize(profile, v)?,
+                            Some(v) => self.optional_ssize_arg(v)?,
                             None => None,
                         };
+                        self.check_valid_after_parsing()?;
                         Ok(Value::Bytes(self.read(limit)?))
                     }
                     "write" => {
@@ -326,18 +472,22 @@ impl Mmap {
                         let byte = if py.major == 2 {
                             args::py2_char(name, 1, &args[0])?
                         } else {
-                            args::int(profile, &args[0], IntCode::UByte)? as u8
+                            self.int_arg(&args[0], IntCode::UByte)? as u8
                         };
+                        self.check_writable()?;
+                        self.check_valid_after_parsing()?;
                         self.write_byte(byte).map(|()| Value::None)
                     }
                     "seek" => {
                         args::arity(name, args, 1, 2)?;
-                        let dist = n(&args[0])?;
+                        let dist = self.int_arg(&args[0], IntCode::Ssize)?;
                         let whence = match args.get(1) {
-                            Some(v) => args::int(profile, v, IntCode::Int)? as i32,
+                            Some(v) => self.int_arg(v, IntCode::Int)? as i32,
                             None => 0,
                         };
-                        let pos = self.seek(dist, whence)?;
+                        // No check after parsing: a map closed meanwhile
+                        // still seeks, within the length it had.
+                        let pos = self.seek_unchecked(dist, whence)?;
                         Ok(if py.at_least(3, 13) {
                             Value::Int(pos as i128)
                         } else {
@@ -347,7 +497,12 @@ impl Mmap {
                     "find" | "rfind" => {
                         args::arity(name, args, 1, 3)?;
                         let sub = data_arg(self, name, &args[0])?;
-                        let (start, end) = (opt_n(1)?, opt_n(2)?);
+                        // `y*` of the map itself holds an export meanwhile.
+                        let held = py.major > 2 && args[0] == Value::Receiver;
+                        let (start, end) = self.with_export(held, |m| {
+                            Ok((m.opt_ssize_arg(args, 1)?, m.opt_ssize_arg(args, 2)?))
+                        })?;
+                        self.check_valid_after_parsing()?;
                         let found = if name == "find" {
                             self.find(&sub, start, end)?
                         } else {
@@ -357,13 +512,21 @@ impl Mmap {
                     }
                     "move" => {
                         args::arity(name, args, 3, 3)?;
-                        let (dest, src, count) = (n(&args[0])?, n(&args[1])?, n(&args[2])?);
+                        let dest = self.int_arg(&args[0], IntCode::Ssize)?;
+                        let src = self.int_arg(&args[1], IntCode::Ssize)?;
+                        let count = self.int_arg(&args[2], IntCode::Ssize)?;
+                        self.check_writable()?;
+                        self.check_move_range(dest, src, count)?;
+                        self.check_valid_after_parsing()?;
                         self.move_(dest, src, count).map(|()| Value::None)
                     }
                     "flush" => {
                         args::arity(name, args, 0, 2)?;
-                        let (offset, size) = (opt_n(0)?, opt_n(1)?);
-                        self.flush(offset, size)?;
+                        let offset = self.opt_ssize_arg(args, 0)?;
+                        let size = self.opt_ssize_arg(args, 1)?;
+                        // No check after parsing: a map closed meanwhile
+                        // reaches msync with CPython's NULL-based range.
+                        self.flush_unchecked(offset, size)?;
                         Ok(if py.at_least(3, 8) {
                             Value::None
                         } else {
@@ -372,14 +535,18 @@ impl Mmap {
                     }
                     "resize" => {
                         args::arity(name, args, 1, 1)?;
-                        let newsize = n(&args[0])?;
-                        self.resize(newsize).map(|()| Value::None)
+                        let newsize = self.int_arg(&args[0], IntCode::Ssize)?;
+                        // No check after parsing: a map closed meanwhile
+                        // reaches mremap with CPython's NULL address.
+                        self.resize_unchecked(newsize).map(|()| Value::None)
                     }
                     "madvise" => {
                         args::arity(name, args, 1, 3)?;
-                        let option = args::int(profile, &args[0], IntCode::Int)? as i32;
-                        let start = opt_n(1)?.unwrap_or(0);
-                        let length = opt_n(2)?;
+                        let option = self.int_arg(&args[0], IntCode::Int)? as i32;
+                        let start = self.opt_ssize_arg(args, 1)?.unwrap_or(0);
+                        let length = self.opt_ssize_arg(args, 2)?;
+                        self.madvise_range(start, length)?;
+                        self.check_valid_after_parsing()?;
                         self.madvise(option, start, length).map(|()| Value::None)
                     }
                     _ => Err(no_attribute(name)),
@@ -458,15 +625,19 @@ impl Mmap {
     /// range` / `cannot fit 'int' into an index-sized integer` (`'long'` on
     /// 2.7); the slice errors (`slice step cannot be zero`, `slice indices
     /// must be integers or None or have an __index__ method`); TypeError `mmap
-    /// indices must be integers`.
-    pub fn getitem(&self, key: &Value) -> Result<Value, Error> {
-        let len = self.len()?;
+    /// indices must be integers`. A key whose `__index__` closed the map:
+    /// the range check, then ValueError `mmap closed or invalid`.
+    pub fn getitem(&mut self, key: &Value) -> Result<Value, Error> {
+        self.mapping()?;
         if let Some(i) = key.as_index() {
-            let i = args::index_or(self.profile, key, i, Error::index_error)?;
-            return Ok(self.byte_value(self.item(i)?));
+            let i = self.index_value(key, i, Error::index_error)?;
+            let at = self.position_of(i)?;
+            self.check_valid_after_parsing()?;
+            return Ok(self.byte_value(self.item(at as i64)?));
         }
         if let Value::Slice(start, stop, step) = key {
-            let s = args::slice(start.as_deref(), stop.as_deref(), step.as_deref(), len)?;
+            let s = self.slice_arg(start.as_deref(), stop.as_deref(), step.as_deref())?;
+            self.check_valid_after_parsing()?;
             return Ok(Value::Bytes(self.slice_bytes(s)?));
         }
         Err(Error::type_error("mmap indices must be integers"))
@@ -507,10 +678,10 @@ impl Mmap {
         if self.profile.python.major == 2 {
             return self.assign_py2(key, value);
         }
-        let len = self.len()?;
+        self.mapping()?;
         self.check_writable()?;
         if let Some(i) = key.as_index() {
-            let i = args::index_or(self.profile, key, i, Error::index_error)?;
+            let i = self.index_value(key, i, Error::index_error)?;
             let at = self.position_of(i)?;
             let Some(value) = value else {
                 return Err(Error::type_error("mmap doesn't support item deletion"));
@@ -518,22 +689,25 @@ impl Mmap {
             let Some(v) = value.as_index() else {
                 return Err(Error::type_error("mmap item value must be an int"));
             };
-            let v = args::index_or(self.profile, value, v, Error::type_error)?;
+            let v = self.index_value(value, v, Error::type_error)?;
             let byte = u8::try_from(v)
                 .map_err(|_| Error::value_error("mmap item value must be in range(0, 256)"))?;
+            self.check_valid_after_parsing()?;
             return self.set_item(at as i64, byte);
         }
         if let Value::Slice(start, stop, step) = key {
-            let s = args::slice(start.as_deref(), stop.as_deref(), step.as_deref(), len)?;
+            let s = self.slice_arg(start.as_deref(), stop.as_deref(), step.as_deref())?;
             let Some(value) = value else {
                 return Err(Error::type_error(
                     "mmap object doesn't support slice deletion",
                 ));
             };
+            // The map itself as the value: its buffer export checks it first.
             let src = bytes_arg(self, value)?;
             if src.len() != s.len {
                 return Err(Error::index_error("mmap slice assignment is wrong size"));
             }
+            self.check_valid_after_parsing()?;
             return self.store_slice(s, &src);
         }
         Err(Error::type_error("mmap indices must be integer"))
@@ -544,9 +718,9 @@ impl Mmap {
     /// only then is writability checked, so `m[0] = 65` on a read-only map
     /// complains about the value.
     fn assign_py2(&mut self, key: &Value, value: Option<&Value>) -> Result<(), Error> {
-        let len = self.len()?;
+        self.mapping()?;
         if let Some(i) = key.as_index() {
-            let i = args::index_or(self.profile, key, i, Error::index_error)?;
+            let i = self.index_value(key, i, Error::index_error)?;
             let at = self.position_of(i)?;
             let Some(value) = value else {
                 return Err(Error::type_error(
@@ -565,7 +739,7 @@ impl Mmap {
             return self.set_item(at as i64, byte);
         }
         if let Value::Slice(start, stop, step) = key {
-            let s = args::slice(start.as_deref(), stop.as_deref(), step.as_deref(), len)?;
+            let s = self.slice_arg(start.as_deref(), stop.as_deref(), step.as_deref())?;
             let Some(value) = value else {
                 return Err(Error::type_error(
                     "mmap object doesn't support slice deletion",

@@ -248,6 +248,7 @@ impl MmapOptions {
             profile,
             map,
             fd,
+            unmapped_size: length as usize,
             pos: 0,
             offset: self.offset,
             access,
@@ -288,6 +289,11 @@ pub struct Mmap {
     map: Option<Mapping>,
     /// The duplicated descriptor (`None` for anonymous maps and `trackfd=False`).
     fd: Option<OwnedFd>,
+    /// CPython's `size` field while `map` is `None`: `close()` unmaps the
+    /// memory but keeps the length, which the methods that do not check the
+    /// map again after converting their arguments still use (see
+    /// [`Mmap::size_field`]).
+    unmapped_size: usize,
     /// The position; may exceed the length after a shrinking resize.
     pos: usize,
     offset: i64,
@@ -338,6 +344,12 @@ impl Mmap {
 
     fn mapping_mut(&mut self) -> Result<&mut Mapping, Error> {
         self.map.as_mut().ok_or_else(closed_error)
+    }
+
+    /// CPython's `size` field: the mapping's length, which stays in place
+    /// after `close()` (only `data` becomes NULL).
+    pub(crate) fn size_field(&self) -> usize {
+        self.map.as_ref().map_or(self.unmapped_size, Mapping::len)
     }
 
     /// CPython's `is_writable`: TypeError `mmap can't modify a readonly memory map.`
@@ -394,7 +406,9 @@ impl Mmap {
             return Err(Error::buffer_error("cannot close exported pointers exist"));
         }
         self.fd = None;
-        self.map = None;
+        if let Some(map) = self.map.take() {
+            self.unmapped_size = map.len();
+        }
         Ok(())
     }
 
@@ -498,7 +512,16 @@ impl Mmap {
     /// a whence other than 0, 1, 2; ValueError `seek out of range` when the
     /// target is outside `0..=len(m)` (the position is unchanged).
     pub fn seek(&mut self, dist: i64, whence: i32) -> Result<usize, Error> {
-        let size = self.mapping()?.len() as i128;
+        self.mapping()?;
+        self.seek_unchecked(dist, whence)
+    }
+
+    /// [`Mmap::seek`] without the validity check, as CPython's `seek` runs
+    /// after converting its arguments: against the [size
+    /// field](Mmap::size_field), so it also moves the position of a map that
+    /// a conversion closed.
+    pub(crate) fn seek_unchecked(&mut self, dist: i64, whence: i32) -> Result<usize, Error> {
+        let size = self.size_field() as i128;
         let base = match whence {
             0 => 0,
             1 => self.pos as i128,
@@ -600,15 +623,22 @@ impl Mmap {
     pub fn move_(&mut self, dest: i64, src: i64, count: i64) -> Result<(), Error> {
         self.mapping()?;
         self.check_writable()?;
+        self.check_move_range(dest, src, count)?;
         let buf = self.mapping_mut()?.bytes_mut();
-        let size = buf.len() as i64;
+        let (dest, src, count) = (dest as usize, src as usize, count as usize);
+        buf.copy_within(src..src + count, dest);
+        Ok(())
+    }
+
+    /// `move`'s bounds check against the [size field](Mmap::size_field):
+    /// ValueError `source, destination, or count out of range`.
+    pub(crate) fn check_move_range(&self, dest: i64, src: i64, count: i64) -> Result<(), Error> {
+        let size = self.size_field() as i64;
         if dest < 0 || src < 0 || count < 0 || size - dest < count || size - src < count {
             return Err(Error::value_error(
                 "source, destination, or count out of range",
             ));
         }
-        let (dest, src, count) = (dest as usize, src as usize, count as usize);
-        buf.copy_within(src..src + count, dest);
         Ok(())
     }
 
@@ -622,8 +652,21 @@ impl Mmap {
     /// range`; OSError from `msync` (`[Errno 22] Invalid argument` for an
     /// offset that is not a multiple of the page size).
     pub fn flush(&self, offset: Option<i64>, size: Option<i64>) -> Result<(), Error> {
-        let map = self.mapping()?;
-        let len = map.len() as i64;
+        self.mapping()?;
+        self.flush_unchecked(offset, size)
+    }
+
+    /// [`Mmap::flush`] without the validity check, as CPython's `flush` runs
+    /// after converting its arguments. On a map a conversion closed, the
+    /// range is checked against the [size field](Mmap::size_field) and
+    /// `msync` gets CPython's NULL-based address, where nothing is mapped
+    /// ([`sys::msync_unmapped`]).
+    pub(crate) fn flush_unchecked(
+        &self,
+        offset: Option<i64>,
+        size: Option<i64>,
+    ) -> Result<(), Error> {
+        let len = self.size_field() as i64;
         let (offset, size) = (offset.unwrap_or(0), size.unwrap_or(len));
         if size < 0 || offset < 0 || len - offset < size {
             return Err(Error::value_error("flush values out of range"));
@@ -631,8 +674,12 @@ impl Mmap {
         if matches!(self.access, Access::Read | Access::Copy) {
             return Ok(());
         }
-        map.msync(offset as usize, size as usize)
-            .map_err(|e| Error::from_errno(e, self.profile))
+        let (offset, size) = (offset as usize, size as usize);
+        match &self.map {
+            Some(map) => map.msync(offset, size),
+            None => sys::msync_unmapped(offset, size),
+        }
+        .map_err(|e| Error::from_errno(e, self.profile))
     }
 
     /// Equivalent to Python's `m.madvise(option[, start[, length]])` (3.8+, Unix):
@@ -646,8 +693,17 @@ impl Mmap {
     /// overflows); OSError from the kernel (EINVAL for an unaligned start or
     /// unknown option).
     pub fn madvise(&self, option: i32, start: i64, length: Option<i64>) -> Result<(), Error> {
-        let map = self.mapping()?;
-        let size = map.len() as i64;
+        self.mapping()?;
+        let length = self.madvise_range(start, length)?;
+        self.mapping()?
+            .madvise(start as usize, length, option)
+            .map_err(|e| Error::from_errno(e, self.profile))
+    }
+
+    /// `madvise`'s checks of `start` and `length` against the [size
+    /// field](Mmap::size_field); the length clipped to the end.
+    pub(crate) fn madvise_range(&self, start: i64, length: Option<i64>) -> Result<usize, Error> {
+        let size = self.size_field() as i64;
         let length = length.unwrap_or(size);
         if start < 0 || start >= size {
             return Err(Error::value_error("madvise start out of bounds"));
@@ -658,9 +714,7 @@ impl Mmap {
         if SSIZE_MAX - start < length {
             return Err(Error::overflow_error("madvise length too large"));
         }
-        let length = length.min(size - start);
-        map.madvise(start as usize, length as usize, option)
-            .map_err(|e| Error::from_errno(e, self.profile))
+        Ok(length.min(size - start) as usize)
     }
 
     /// Equivalent to Python's `m.resize(newsize)` on Unix: truncates or extends
@@ -677,6 +731,14 @@ impl Mmap {
     /// profile); OSError from `ftruncate` or `mremap` (`resize(0)` → EINVAL).
     pub fn resize(&mut self, newsize: i64) -> Result<(), Error> {
         self.mapping()?;
+        self.resize_unchecked(newsize)
+    }
+
+    /// [`Mmap::resize`] without the validity check, as CPython's `resize`
+    /// runs after converting its argument. On a map a conversion closed, the
+    /// descriptor is gone (no `ftruncate`) and `mremap` gets CPython's NULL
+    /// address ([`sys::mremap_unmapped`]).
+    pub(crate) fn resize_unchecked(&mut self, newsize: i64) -> Result<(), Error> {
         if self.exports.get() > 0 {
             return Err(Error::buffer_error(
                 "mmap can't resize with extant buffers exported.",
@@ -703,15 +765,17 @@ impl Mmap {
         if let Some(fd) = &self.fd {
             sys::ftruncate(fd, self.offset + newsize).map_err(|e| Error::from_errno(e, profile))?;
         }
-        self.mapping_mut()?
-            .remap(newsize as usize)
-            .map_err(|e| Error::from_errno(e, profile))
+        match &mut self.map {
+            Some(map) => map.remap(newsize as usize),
+            None => sys::mremap_unmapped(newsize as usize),
+        }
+        .map_err(|e| Error::from_errno(e, profile))
     }
 
     /// The index `i` (negative counts from the end) as a position inside the
-    /// map, or IndexError `mmap index out of range`.
+    /// map's [size field](Mmap::size_field), or IndexError `mmap index out of range`.
     pub(crate) fn position_of(&self, i: i64) -> Result<usize, Error> {
-        let len = self.mapping()?.len() as i64;
+        let len = self.size_field() as i64;
         let i = if i < 0 { i + len } else { i };
         if i < 0 || i >= len {
             return Err(Error::index_error("mmap index out of range"));
@@ -725,6 +789,7 @@ impl Mmap {
     ///
     /// ValueError `mmap closed or invalid`; IndexError `mmap index out of range`.
     pub fn item(&self, i: i64) -> Result<u8, Error> {
+        self.mapping()?;
         let at = self.position_of(i)?;
         Ok(self.mapping()?.bytes()[at])
     }

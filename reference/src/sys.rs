@@ -19,6 +19,36 @@ pub fn page_size() -> usize {
     usize::try_from(n).unwrap_or(4096)
 }
 
+/// What Linux's `msync(NULL + offset, len, MS_SYNC)` returns: the call
+/// CPython's `flush` makes on a map that one of its arguments' `__index__`
+/// closed (`data` is NULL then, gh-103987). Emulated, not made, following
+/// `mm/msync.c`: an address off a page boundary is EINVAL, an empty range
+/// succeeds, and any other range starts at the bottom of the address space,
+/// where nothing is mapped (`vm.mmap_min_addr`): ENOMEM. Observed so on
+/// CPython 3.11.7, 3.12.1 and 3.13.0.
+pub fn msync_unmapped(offset: usize, len: usize) -> Result<(), i32> {
+    if offset % page_size() != 0 {
+        Err(libc::EINVAL)
+    } else if len == 0 {
+        Ok(())
+    } else {
+        Err(libc::ENOMEM)
+    }
+}
+
+/// What Linux's `mremap(NULL, size, new_len, MREMAP_MAYMOVE)` returns: the
+/// call CPython's `resize` makes on a map that its argument's `__index__`
+/// closed. Emulated, following `mm/mremap.c`: a zero new length is EINVAL
+/// before the old address is looked up, and there is no mapping at NULL to
+/// find: EFAULT. Observed so on CPython 3.11.7, 3.12.1 and 3.13.0.
+pub fn mremap_unmapped(new_len: usize) -> Result<(), i32> {
+    Err(if new_len == 0 {
+        libc::EINVAL
+    } else {
+        libc::EFAULT
+    })
+}
+
 /// The C library's text for `errno`, as CPython's `PyErr_SetFromErrno` uses it.
 pub fn strerror(errno: i32) -> String {
     let mut buf = [0u8; 256];

@@ -4,8 +4,34 @@
 //! `m[1.5]`, `write_byte(256)`), so arguments keep their Python type.
 
 use std::fmt;
+use std::rc::Rc;
 
+use crate::buffer::SharedMmap;
+use crate::mmap::Mmap;
 use crate::profile::PyVersion;
+
+/// The map a [`Value::ClosingIndex`] closes, compared by identity.
+#[derive(Clone)]
+pub struct MapRef(pub SharedMmap);
+
+impl MapRef {
+    /// True when this is the map `m` itself.
+    pub fn is(&self, m: &Mmap) -> bool {
+        std::ptr::eq(self.0.as_ptr(), m)
+    }
+}
+
+impl PartialEq for MapRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl fmt::Debug for MapRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MapRef({:p})", self.0.as_ptr())
+    }
+}
 
 /// A Python value as far as `mmap`'s API can see it.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,6 +54,11 @@ pub enum Value {
     MemoryView(Vec<u8>),
     /// An instance of a class whose `__index__` returns this integer.
     Index(i128),
+    /// `ClosingIndex(m, n)`: an instance of a class whose `__index__` closes
+    /// the map `m` and then returns `n`. Converting it is a step with a side
+    /// effect, which the dynamic layer runs where CPython's argument parser
+    /// calls `__index__` (see `Mmap::call`).
+    ClosingIndex(i128, MapRef),
     /// An instance of a class whose `__buffer__` exports these bytes.
     Buffer(Vec<u8>),
     /// A `slice(start, stop, step)`.
@@ -53,6 +84,7 @@ impl Value {
             Value::ByteArray(_) => "bytearray",
             Value::MemoryView(_) => "memoryview",
             Value::Index(_) => "Index",
+            Value::ClosingIndex(..) => "ClosingIndex",
             Value::Buffer(_) => "Buffer",
             Value::Slice(..) => "slice",
             Value::Tuple(_) => "tuple",
@@ -77,9 +109,16 @@ impl Value {
     pub fn as_index(&self) -> Option<i128> {
         match *self {
             Value::Bool(b) => Some(i128::from(b)),
-            Value::Int(i) | Value::Index(i) => Some(i),
+            Value::Int(i) | Value::Index(i) | Value::ClosingIndex(i, _) => Some(i),
             _ => None,
         }
+    }
+
+    /// True for objects that are not integers but have `__index__`, whose
+    /// conversion therefore calls Python code ([`Value::Index`],
+    /// [`Value::ClosingIndex`]).
+    pub fn is_index_object(&self) -> bool {
+        matches!(self, Value::Index(_) | Value::ClosingIndex(..))
     }
 
     /// The bytes of a bytes-like object (the buffer protocol), if `v` is one.
@@ -182,6 +221,7 @@ impl fmt::Display for Value {
                 f.write_str(")")
             }
             Value::Index(i) => write!(f, "Index({i})"),
+            Value::ClosingIndex(i, _) => write!(f, "ClosingIndex({i})"),
             Value::Buffer(b) => {
                 f.write_str("Buffer(")?;
                 write_bytes_repr(f, b)?;

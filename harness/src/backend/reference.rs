@@ -3,6 +3,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use mmap_reference::value::MapRef;
 use mmap_reference::{AuditEvent, Error, MemoryView, Mmap, Profile, Value, ViewItem};
 
 use crate::consteval;
@@ -124,10 +125,32 @@ fn observe_value(v: &Value) -> Observed {
         Value::ByteArray(_) => Observed::Object("bytearray".into()),
         Value::MemoryView(_) => Observed::Object("memoryview".into()),
         Value::Index(_) => Observed::Object("mmapconf.Index".into()),
+        Value::ClosingIndex(..) => Observed::Object("mmapconf.ClosingIndex".into()),
         Value::Buffer(_) => Observed::Object("mmapconf.Buffer".into()),
         Value::Slice(..) => Observed::Object("slice".into()),
         Value::Receiver => Observed::Object("mmap.mmap".into()),
     }
+}
+
+/// Refuses a `ClosingIndex` where the reference does not model when its
+/// `__index__` would run (builtins, memoryviews, `__buffer__`): a harness
+/// error, never a silently wrong outcome.
+fn no_closing_index<'a>(
+    what: &str,
+    values: impl IntoIterator<Item = &'a Value>,
+) -> Result<(), Raised> {
+    fn has(v: &Value) -> bool {
+        match v {
+            Value::ClosingIndex(..) => true,
+            Value::Slice(a, b, c) => [a, b, c].into_iter().flatten().any(|v| has(v)),
+            Value::Tuple(items) | Value::List(items) => items.iter().any(has),
+            _ => false,
+        }
+    }
+    if values.into_iter().any(has) {
+        return Err(unsupported(&format!("pass a ClosingIndex to {what}")));
+    }
+    Ok(())
 }
 
 impl RefRuntime {
@@ -140,6 +163,54 @@ impl RefRuntime {
         }
     }
 
+    /// `m.__buffer__(flags)` and `m.__release_buffer__(view)`.
+    fn call_buffer_method(
+        &mut self,
+        func: &Obj,
+        args: &[Obj],
+        kwargs: &[(String, Obj)],
+    ) -> Result<Obj, Raised> {
+        let values = || args.iter().map(Self::arg).collect::<Result<Vec<_>, _>>();
+        match func {
+            Obj::Method(map, name) if name == "__buffer__" => {
+                // Before 3.12 the attribute is missing, whatever the arguments.
+                if !kwargs.is_empty() && map.borrow().profile().python.at_least(3, 12) {
+                    return Err(type_error(
+                        "wrapper __buffer__() takes no keyword arguments".into(),
+                    ));
+                }
+                let view = MemoryView::dunder_buffer(map, &values()?).map_err(raised)?;
+                Ok(Obj::View(Rc::new(view)))
+            }
+            Obj::Method(map, name) if name == "__release_buffer__" => {
+                // Before 3.12 the attribute is missing, whatever the arguments.
+                if !kwargs.is_empty() && map.borrow().profile().python.at_least(3, 12) {
+                    return Err(type_error(
+                        "wrapper __release_buffer__() takes no keyword arguments".into(),
+                    ));
+                }
+                let (view, is_memoryview) = match args.first() {
+                    Some(Obj::View(v)) => (Some(v.as_ref()), true),
+                    Some(Obj::Value(Value::MemoryView(_))) => (None, true),
+                    _ => (None, false),
+                };
+                MemoryView::dunder_release_buffer(map, args.len(), view, is_memoryview)
+                    .map_err(raised)?;
+                Ok(Obj::Value(Value::None))
+            }
+            _ => Err(unsupported("call this object")),
+        }
+    }
+
+    /// An argument of a method of `receiver`: the receiver itself passes as
+    /// [`Value::Receiver`] (`m.find(m)`, `m[0:4] = m`), anything else as [`Self::arg`].
+    fn arg_of(receiver: &Rc<RefCell<Mmap>>, obj: &Obj) -> Result<Value, Raised> {
+        match obj {
+            Obj::Map(m) if Rc::ptr_eq(m, receiver) => Ok(Value::Receiver),
+            obj => Self::arg(obj),
+        }
+    }
+
     fn builtin(&mut self, name: &str, args: &[Obj]) -> Result<Obj, Raised> {
         let one = || match args {
             [a] => Ok(a),
@@ -149,6 +220,13 @@ impl RefRuntime {
             ))),
         };
         let python = self.profile.python;
+        if !matches!(name, "slice" | "repr") {
+            let values = args.iter().filter_map(|o| match o {
+                Obj::Value(v) => Some(v),
+                _ => None,
+            });
+            no_closing_index(&format!("{name}()"), values)?;
+        }
         let buffer = |o: &Obj| -> Result<Vec<u8>, Raised> {
             match o {
                 Obj::Map(m) => m.borrow().to_bytes().map_err(raised),
@@ -194,6 +272,14 @@ impl RefRuntime {
             "Index" => match one()? {
                 Obj::Value(Value::Int(n)) => Value::Index(*n),
                 _ => return Err(type_error("Index() takes an int".into())),
+            },
+            "ClosingIndex" => match args {
+                [Obj::Map(m), Obj::Value(Value::Int(n))] => {
+                    Value::ClosingIndex(*n, MapRef(Rc::clone(m)))
+                }
+                _ => {
+                    return Err(type_error("ClosingIndex() takes a map and an int".into()));
+                }
             },
             "audit_events" if args.is_empty() => Value::List(
                 self.audit
@@ -323,35 +409,23 @@ impl Runtime for RefRuntime {
                 .map_err(raised)?;
                 Ok(Obj::Map(Rc::new(RefCell::new(m))))
             }
-            Obj::Method(map, name) if name == "__buffer__" => {
-                // Before 3.12 the attribute is missing, whatever the arguments.
-                if !kwargs.is_empty() && map.borrow().profile().python.at_least(3, 12) {
-                    return Err(type_error(
-                        "wrapper __buffer__() takes no keyword arguments".into(),
-                    ));
-                }
-                let view = MemoryView::dunder_buffer(map, &values()?).map_err(raised)?;
-                Ok(Obj::View(Rc::new(view)))
-            }
-            Obj::Method(map, name) if name == "__release_buffer__" => {
-                // Before 3.12 the attribute is missing, whatever the arguments.
-                if !kwargs.is_empty() && map.borrow().profile().python.at_least(3, 12) {
-                    return Err(type_error(
-                        "wrapper __release_buffer__() takes no keyword arguments".into(),
-                    ));
-                }
-                let (view, is_memoryview) = match args.first() {
-                    Some(Obj::View(v)) => (Some(v.as_ref()), true),
-                    Some(Obj::Value(Value::MemoryView(_))) => (None, true),
-                    _ => (None, false),
-                };
-                MemoryView::dunder_release_buffer(map, args.len(), view, is_memoryview)
-                    .map_err(raised)?;
-                Ok(Obj::Value(Value::None))
+            Obj::Method(_, name)
+                if matches!(name.as_str(), "__buffer__" | "__release_buffer__") =>
+            {
+                let values = args.iter().filter_map(|o| match o {
+                    Obj::Value(v) => Some(v),
+                    _ => None,
+                });
+                no_closing_index(&format!("{name}()"), values)?;
+                self.call_buffer_method(func, args, kwargs)
             }
             Obj::Method(map, name) => {
                 // Arguments first: a view passed as one reads the map.
-                let (values, kw) = (values()?, kw()?);
+                let values = args
+                    .iter()
+                    .map(|a| Self::arg_of(map, a))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let kw = kw()?;
                 let result = map.borrow_mut().call(name, &values, &kw).map_err(raised)?;
                 Ok(match result {
                     Value::Receiver => Obj::Map(map.clone()),
@@ -359,7 +433,9 @@ impl Runtime for RefRuntime {
                 })
             }
             Obj::ViewMethod(view, name) if kwargs.is_empty() => {
-                view.call(name, &values()?).map(Obj::Value).map_err(raised)
+                let values = values()?;
+                no_closing_index(&format!("memoryview.{name}()"), &values)?;
+                view.call(name, &values).map(Obj::Value).map_err(raised)
             }
             Obj::ViewMethod(_, name) => Err(type_error(format!(
                 "memoryview.{name}() takes no keyword arguments"
@@ -409,15 +485,18 @@ impl Runtime for RefRuntime {
 
     fn getitem(&mut self, obj: &Obj, key: &Obj) -> Result<Obj, Raised> {
         match obj {
-            Obj::Map(m) => m
-                .borrow()
-                .getitem(&Self::arg(key)?)
-                .map(Obj::Value)
-                .map_err(raised),
-            Obj::View(v) => match v.getitem(&Self::arg(key)?).map_err(raised)? {
-                ViewItem::Int(b) => Ok(Obj::Value(Value::Int(b.into()))),
-                ViewItem::View(w) => Ok(Obj::View(Rc::new(w))),
-            },
+            Obj::Map(m) => {
+                let key = Self::arg(key)?;
+                m.borrow_mut().getitem(&key).map(Obj::Value).map_err(raised)
+            }
+            Obj::View(v) => {
+                let key = Self::arg(key)?;
+                no_closing_index("a memoryview's subscript", [&key])?;
+                match v.getitem(&key).map_err(raised)? {
+                    ViewItem::Int(b) => Ok(Obj::Value(Value::Int(b.into()))),
+                    ViewItem::View(w) => Ok(Obj::View(Rc::new(w))),
+                }
+            }
             _ => Err(unsupported("index this object")),
         }
     }
@@ -425,11 +504,12 @@ impl Runtime for RefRuntime {
     fn setitem(&mut self, obj: &Obj, key: &Obj, value: &Obj) -> Result<(), Raised> {
         match obj {
             Obj::Map(m) => {
-                let (key, value) = (Self::arg(key)?, Self::arg(value)?);
+                let (key, value) = (Self::arg(key)?, Self::arg_of(m, value)?);
                 m.borrow_mut().setitem(&key, &value).map_err(raised)
             }
             Obj::View(v) => {
                 let (key, value) = (Self::arg(key)?, Self::arg(value)?);
+                no_closing_index("a memoryview's subscript", [&key, &value])?;
                 v.setitem(&key, Some(&value)).map_err(raised)
             }
             _ => Err(unsupported("assign items of this object")),
@@ -453,7 +533,11 @@ impl Runtime for RefRuntime {
                 let key = Self::arg(key)?;
                 m.borrow_mut().delitem(&key).map_err(raised)
             }
-            Obj::View(v) => v.setitem(&Self::arg(key)?, None).map_err(raised),
+            Obj::View(v) => {
+                let key = Self::arg(key)?;
+                no_closing_index("a memoryview's subscript", [&key])?;
+                v.setitem(&key, None).map_err(raised)
+            }
             _ => Err(unsupported("delete items of this object")),
         }
     }

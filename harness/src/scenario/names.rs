@@ -26,6 +26,7 @@ pub const BUILTINS: &[&str] = &[
     "memoryview",
     "slice",
     "Index",
+    "ClosingIndex",
     "Buffer",
     "audit_events",
     "pickle",
