@@ -102,6 +102,10 @@ class Buffer(object):
 BUILTINS = {'len': len, 'bytes': bytes, 'bytearray': bytearray, 'list': list,
             'repr': repr, 'memoryview': memoryview, 'slice': slice, 'Index': Index,
             'ClosingIndex': ClosingIndex, 'Buffer': Buffer}
+# Reference counting unmaps a dropped map at once; elsewhere (PyPy, RustPython)
+# only a collection does, and maps must not pile up between scenarios.
+NEEDS_COLLECTION = platform.python_implementation() != 'CPython'
+COMPILED = {}  # (source, mode) -> code: steps recur across scenarios
 AUDIT_EVENTS = []  # the module's audit events since the scenario began
 
 
@@ -345,7 +349,7 @@ class Scenario(object):
                 pass
         if PY2:
             sys.exc_clear()  # the last traceback would keep objects alive
-        if gc is not None:
+        if gc is not None and NEEDS_COLLECTION:
             gc.collect()
 
     # Steps (section 4)
@@ -496,10 +500,15 @@ class Scenario(object):
         return self.run_source(self.source(expr, consts), consts, 'eval')
 
     def run_source(self, src, consts, mode):
-        try:
-            code = compile(src, '<step>', mode)
-        except SyntaxError as e:
-            raise AdapterError('cannot compile %s: %s' % (json.dumps(src), e))
+        code = COMPILED.get((src, mode))
+        if code is None:
+            try:
+                code = compile(src, '<step>', mode)
+            except SyntaxError as e:
+                raise AdapterError('cannot compile %s: %s' % (json.dumps(src), e))
+            if len(COMPILED) >= 4096:
+                COMPILED.clear()
+            COMPILED[(src, mode)] = code
         # The real builtins, as a program has them (pickle, for one, imports
         # through them); the step's own names never reach them (src_name).
         scope = {'__builtins__': BUILTINS_MODULE}
