@@ -23,4 +23,5 @@ pub mod scenario;
 pub mod select;
 mod sys;
 pub mod target;
+pub mod trace;
 pub mod transcript;

@@ -3,7 +3,7 @@
 #![deny(unsafe_code)]
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use std::time::{Duration, Instant};
@@ -16,7 +16,7 @@ use mmap_conformance::runner::{self, CaseResult, Context, Engine};
 use mmap_conformance::scenario::{self, Layout, Scenario};
 use mmap_conformance::select::{self, Selection};
 use mmap_conformance::target::{self, Target};
-use mmap_conformance::{backend, catalogue, coverage, discover, junit, report, repro};
+use mmap_conformance::{backend, catalogue, coverage, discover, junit, report, repro, trace};
 use mmap_reference::{Platform, Profile, PyVersion};
 
 /// Runs Python mmap conformance scenarios against the reference and real
@@ -44,6 +44,9 @@ enum Command {
     /// Print the behaviour catalogue (Markdown) from the specs and the
     /// recorded outcomes: `mmapconf catalogue > docs/catalogue.md`.
     Catalogue(CatalogueArgs),
+    /// Print each sentence of the source documents with the scenarios that
+    /// check it, or why none can (`traceability.yaml`).
+    Trace(TraceArgs),
     /// Print which operations the scenarios perform on which kind of map
     /// (anonymous, or a file map by access mode), and the empty cells.
     Coverage(CoverageArgs),
@@ -166,6 +169,22 @@ struct CatalogueArgs {
 }
 
 #[derive(Args)]
+struct TraceArgs {
+    /// The spec directory (default: the repository's `spec/`).
+    #[arg(long, value_name = "DIR")]
+    spec: Option<PathBuf>,
+    /// The list (default: the repository's `traceability.yaml`).
+    #[arg(long, value_name = "PATH")]
+    file: Option<PathBuf>,
+    /// The source documents (default: the repository's `docs/sources/`).
+    #[arg(long, value_name = "DIR")]
+    sources: Option<PathBuf>,
+    /// Exit with status 1 when a sentence is accounted for by nothing.
+    #[arg(long)]
+    check: bool,
+}
+
+#[derive(Args)]
 struct CoverageArgs {
     /// The spec directory (default: the repository's `spec/`).
     #[arg(long, value_name = "DIR")]
@@ -199,6 +218,7 @@ fn main() -> ExitCode {
         Some(Command::Show(args)) => show(args),
         Some(Command::Repro(args)) => repro(args),
         Some(Command::Coverage(args)) => coverage(args),
+        Some(Command::Trace(args)) => trace_cmd(args),
         Some(Command::Catalogue(args)) => catalogue_cmd(args),
         Some(Command::Schema) => {
             println!("{}", mmap_conformance::scenario::doc::schema_json());
@@ -491,6 +511,30 @@ fn catalogue_cmd(args: CatalogueArgs) -> Result<ExitCode, String> {
     )?;
     catalogue::write(&mut io::stdout().lock(), &all, &obs).map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn trace_cmd(args: TraceArgs) -> Result<ExitCode, String> {
+    let layout = layout(args.spec);
+    let all = scenario::load_dir(&layout).map_err(|e| e.to_string())?;
+    let sources = args.sources.unwrap_or_else(|| {
+        trace::repository_path()
+            .parent()
+            .map_or_else(PathBuf::new, Path::to_path_buf)
+            .join("docs/sources")
+    });
+    let traces = trace::load(
+        &args.file.unwrap_or_else(trace::repository_path),
+        &sources,
+        &all,
+    )?;
+    let obs = catalogue::Observations::load(&catalogue::Observations::repository_path())?;
+    let gaps =
+        trace::write_table(&mut io::stdout().lock(), &traces, &obs).map_err(|e| e.to_string())?;
+    Ok(if args.check && gaps > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn coverage(args: CoverageArgs) -> Result<ExitCode, String> {

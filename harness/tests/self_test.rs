@@ -677,3 +677,65 @@ fn the_coverage_table_counts_scenarios_and_needs_a_reason_for_each_empty_cell() 
         "{err}"
     );
 }
+
+#[test]
+fn the_traceability_table_accounts_for_every_sentence() {
+    let (dir, layout) = spec_dir_with(WRONG_TELL);
+    let sources = dir.path().join("sources");
+    std::fs::create_dir(&sources).unwrap();
+    std::fs::write(
+        sources.join("doc.txt"),
+        "<p>Preamble.</p> <p>Alpha <tt>moves</tt> the position. Beta is a hint.</p>",
+    )
+    .unwrap();
+    let list = dir.path().join("trace.yaml");
+    let run = |entries: &str| {
+        std::fs::write(
+            &list,
+            format!(
+                "documents:\n  - document: doc.txt\n    begins: Alpha\n    ends: hint.\n    sentences:\n{entries}"
+            ),
+        )
+        .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_mmapconf"))
+            .args(["trace", "--check", "--spec"])
+            .arg(&layout.spec_dir)
+            .arg("--file")
+            .arg(&list)
+            .arg("--sources")
+            .arg(&sources)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (code, table, _) =
+        run("      - text: Alpha moves the position.\n        scenarios: [tell-after-read]\n");
+    assert_eq!(code, Some(1), "{table}");
+    assert!(
+        table.contains("    1 Alpha moves the position.\n      -> tell-after-read ["),
+        "{table}"
+    );
+    assert!(
+        table.contains("    2 Beta is a hint.\n      GAP: no scenario and no reason\n"),
+        "{table}"
+    );
+    let (code, table, _) = run(
+        "      - text: Alpha moves the position.\n        scenarios: [tell-after-read]\n      - text: Beta is a hint.\n        untestable: advice to the reader\n",
+    );
+    assert_eq!(code, Some(0), "{table}");
+    assert!(
+        table.contains("2 sentences: 1 checked, 1 untestable, 0 gaps"),
+        "{table}"
+    );
+    let (code, _, err) =
+        run("      - text: Alpha moves the position.\n        scenarios: [no-such-id]\n");
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("trace.yaml:6: no scenario has the id \"no-such-id\""),
+        "{err}"
+    );
+}
