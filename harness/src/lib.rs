@@ -11,6 +11,7 @@ pub mod coverage;
 pub mod discover;
 pub mod exec;
 pub mod fileops;
+pub mod html;
 pub mod judge;
 pub mod junit;
 pub mod known;

@@ -16,7 +16,7 @@ use mmap_conformance::runner::{self, CaseResult, Context, Engine};
 use mmap_conformance::scenario::{self, Layout, Scenario};
 use mmap_conformance::select::{self, Selection};
 use mmap_conformance::target::{self, Target};
-use mmap_conformance::{backend, catalogue, coverage, discover, junit, report, repro, trace};
+use mmap_conformance::{backend, catalogue, coverage, discover, html, junit, report, repro, trace};
 use mmap_reference::{Platform, Profile, PyVersion};
 
 /// Runs Python mmap conformance scenarios against the reference and real
@@ -135,6 +135,10 @@ struct RunArgs {
     /// implementation, differences as failures, crashes and time-outs as errors.
     #[arg(long, value_name = "PATH")]
     junit: Option<PathBuf>,
+    /// Write the results as one self-contained HTML page: the matrix of
+    /// scenarios by implementation; a cell opens its transcript and diff.
+    #[arg(long, value_name = "PATH")]
+    html: Option<PathBuf>,
     /// Record each implementation's outcomes for the catalogue to this file
     /// (the repository keeps one in `docs/observed.json`).
     #[arg(long, value_name = "PATH")]
@@ -436,6 +440,11 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
             std::fs::write(path, text + "\n")
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         }
+    }
+    if let Some(path) = &args.html {
+        let mut page = vec![];
+        html::write(&mut page, &results, &known).map_err(|e| e.to_string())?;
+        std::fs::write(path, page).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     if let Some(path) = &args.record {
         let text = serde_json::to_string_pretty(&catalogue::Observations::of(&results))

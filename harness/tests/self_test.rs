@@ -739,3 +739,56 @@ fn the_traceability_table_accounts_for_every_sentence() {
         "{err}"
     );
 }
+
+/// Debian's headless Chromium, if installed. `.ci/run` installs it and sets
+/// `MMAPCONF_REQUIRE_BROWSER`, which makes its absence a failure.
+fn chromium() -> Option<String> {
+    let found = ["chromium", "chromium-browser"]
+        .into_iter()
+        .find_map(|name| which(name).ok());
+    if found.is_none() && std::env::var_os("MMAPCONF_REQUIRE_BROWSER").is_some() {
+        panic!("no chromium on PATH (apt-get install -y chromium)");
+    }
+    found
+}
+
+#[test]
+fn the_html_report_renders_the_matrix_and_a_cell_opens_its_diff_in_a_browser() {
+    let Some(browser) = chromium() else {
+        eprintln!("not run: no chromium on PATH (apt-get install -y chromium)");
+        return;
+    };
+    let (dir, layout) = spec_dir_with(FOUR_KINDS);
+    let page = dir.path().join("report.html");
+    let status = Command::new(env!("CARGO_BIN_EXE_mmapconf"))
+        .args(["--impl", "reference", "--python", "3.11", "--spec"])
+        .arg(&layout.spec_dir)
+        .arg("--html")
+        .arg(&page)
+        .output()
+        .unwrap()
+        .status;
+    assert_eq!(status.code(), Some(1));
+    // Opening `#open=b-difference/reference` clicks that cell.
+    let url = format!("file://{}#open=b-difference/reference", page.display());
+    let out = Command::new(browser)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
+        .arg(&url)
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let cells: Vec<&str> = dom
+        .match_indices("class=\"cell ")
+        .map(|(i, _)| dom[i + 12..].split('"').next().unwrap())
+        .collect();
+    assert_eq!(cells, ["pass", "differs", "differs", "na"], "{dom}");
+    let detail = dom
+        .split("<div id=\"detail\" class=\"open\">")
+        .nth(1)
+        .expect("the cell opened");
+    assert!(detail.contains("<h2>b-difference</h2>"), "{detail}");
+    assert!(
+        detail.contains("-  2 m.tell() -&gt; 4\n+  2 m.tell() -&gt; 0"),
+        "{detail}"
+    );
+}
