@@ -13,6 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mmap_conformance::known::{self, KnownList};
 use mmap_conformance::protocol::client::Launch;
 use mmap_conformance::runner::{self, CaseResult, Context, Engine};
+use mmap_conformance::sandbox::Sandbox;
 use mmap_conformance::scenario::{self, Layout, Scenario};
 use mmap_conformance::select::{self, Selection};
 use mmap_conformance::target::{self, Target};
@@ -98,6 +99,10 @@ struct TargetArgs {
     /// Scenarios to run at once (default: one per core).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
+    /// Memory (data segment, MiB) one adapter may allocate; beyond it the
+    /// implementation gets MemoryError or dies, alone.
+    #[arg(long, value_name = "MIB", default_value_t = 4096)]
+    memory: u64,
 }
 
 #[derive(Args, Clone, Default)]
@@ -277,6 +282,10 @@ fn engine(layout: Layout, args: &TargetArgs) -> Result<Engine, String> {
     if let Some(jobs) = args.jobs {
         ctx.jobs = jobs.max(1);
     }
+    ctx.memory = args.memory.saturating_mul(1 << 20);
+    Sandbox::check_base(&ctx.tmp_base)?;
+    // A run killed before it could clean up leaves its sandboxes behind.
+    Sandbox::reclaim(&ctx.tmp_base);
     Ok(Engine::new(ctx))
 }
 

@@ -38,11 +38,14 @@ pub struct Context {
     pub startup_timeout: Duration,
     /// Scenarios run at once.
     pub jobs: usize,
+    /// The data segment an adapter may use, in bytes.
+    pub memory: u64,
 }
 
 impl Context {
     /// The repository's layout, the system temporary directory, `worker` as
-    /// the host binary, a 20-second limit and one job per core.
+    /// the host binary, a 20-second limit, one job per core and 4 GiB of
+    /// data per adapter.
     pub fn new(layout: Layout, worker: PathBuf) -> Self {
         Self {
             layout,
@@ -51,6 +54,7 @@ impl Context {
             timeout: Duration::from_secs(20),
             startup_timeout: Duration::from_secs(60),
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            memory: 4 << 30,
         }
     }
 }
@@ -112,7 +116,7 @@ impl Engine {
     /// Starts an adapter and records how long it took.
     fn start(&self, launch: &Launch) -> Result<Adapter, String> {
         let started = Instant::now();
-        let adapter = Adapter::start(launch, self.ctx.startup_timeout)?;
+        let adapter = Adapter::start(launch, self.ctx.startup_timeout, self.ctx.memory)?;
         if let Ok(mut m) = self.startups.lock() {
             m.entry(launch.clone()).or_default().push(started.elapsed());
         }

@@ -14,6 +14,21 @@ use crate::consteval::{self, ConstEnv};
 use crate::scenario::Scenario;
 use crate::transcript::Observed;
 
+/// Sandboxes are named for the process that made them, so that the next
+/// run can tell a dead run's from a live one's: `mmapconf-PID-…`.
+fn prefix(pid: u32) -> String {
+    format!("mmapconf-{pid}-")
+}
+
+/// The process that made the sandbox called `name`, if it is one.
+fn owner(name: &str) -> Option<u32> {
+    name.strip_prefix("mmapconf-")?
+        .split('-')
+        .next()?
+        .parse()
+        .ok()
+}
+
 /// The scenario's temporary directory and the path of its file, if any.
 pub struct Sandbox {
     _dir: TempDir,
@@ -30,7 +45,7 @@ impl Sandbox {
         fixtures_dir: &Path,
     ) -> io::Result<Self> {
         let dir = tempfile::Builder::new()
-            .prefix("mmapconf-")
+            .prefix(&prefix(std::process::id()))
             .tempdir_in(base)?;
         let mut path = None;
         if let Some(setup) = &scenario.file {
@@ -53,6 +68,46 @@ impl Sandbox {
             path = Some(file);
         }
         Ok(Self { _dir: dir, path })
+    }
+
+    /// Checks that sandboxes can be made under `base`, so that a temporary
+    /// directory that is missing, unwritable or full is one clear error
+    /// before the run, not one per scenario.
+    pub fn check_base(base: &Path) -> Result<(), String> {
+        tempfile::Builder::new()
+            .prefix(&prefix(std::process::id()))
+            .tempdir_in(base)
+            .and_then(|dir| {
+                std::fs::write(dir.path().join("probe"), b"mmapconf")?;
+                dir.close()
+            })
+            .map_err(|e| {
+                format!(
+                    "the temporary directory {} cannot hold the scenarios' files: {e} \
+                     (set TMPDIR to a writable directory with free space)",
+                    base.display()
+                )
+            })
+    }
+
+    /// Removes the sandboxes under `base` that a run which has since died
+    /// left behind (killed before it could remove them); returns how many.
+    pub fn reclaim(base: &Path) -> usize {
+        let Ok(entries) = std::fs::read_dir(base) else {
+            return 0;
+        };
+        let mut removed = 0;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(pid) = owner(&name) else { continue };
+            if pid != std::process::id()
+                && !crate::sys::alive(pid)
+                && std::fs::remove_dir_all(entry.path()).is_ok()
+            {
+                removed += 1;
+            }
+        }
+        removed
     }
 
     /// The scenario's file, if it has one.

@@ -32,6 +32,40 @@ pub fn exit_immediately() -> ! {
     unsafe { libc::_exit(0) }
 }
 
+/// Limits the data segment (heap and private anonymous memory, which is
+/// where an interpreter's objects live) of the process `cmd` starts to
+/// `bytes`, so an implementation that allocates without bound gets a
+/// `MemoryError` or dies, alone. File maps do not count, so scenarios may
+/// map large sparse files.
+pub fn limit_memory(cmd: &mut std::process::Command, bytes: u64) {
+    use std::os::unix::process::CommandExt;
+    let limit = libc::rlimit {
+        rlim_cur: bytes as libc::rlim_t,
+        rlim_max: bytes as libc::rlim_t,
+    };
+    // SAFETY: the closure runs in the child between fork and exec and only
+    // calls setrlimit, which is async-signal-safe, on a value it owns.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::setrlimit(libc::RLIMIT_DATA, &limit) == 0 {
+                Ok(())
+            } else {
+                Err(io::Error::last_os_error())
+            }
+        });
+    }
+}
+
+/// True when a process with this id exists (it may belong to another user).
+pub fn alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: kill with signal 0 only checks that the process exists.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
 /// Waits for `pid` to end.
 pub fn wait(pid: u32) -> ExitStatus {
     let mut status = 0;

@@ -1,10 +1,13 @@
-//! Self-tests of the adapter machinery: a crashing, an exiting and a hanging
-//! adapter each cost one scenario and the run goes on; protocol violations
-//! are reported with what was sent and what came back; a planted bug is
-//! caught; results do not depend on the degree of parallelism; adapters
-//! are reused across scenarios.
+//! Self-tests of the adapter machinery: a crashing, an exiting, a hanging,
+//! a memory-hungry, a garbage-writing and a flooding adapter each cost one
+//! scenario and the run goes on; protocol violations are reported with what
+//! was sent and what came back; a planted bug is caught; results do not
+//! depend on the degree of parallelism; adapters are reused across
+//! scenarios; a run killed mid-scenario leaves sandboxes that the next run
+//! reclaims; an unusable temporary directory is one clear error.
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use mmap_conformance::judge::Verdict;
@@ -62,11 +65,17 @@ fn spec_dir_with(text: &str) -> (tempfile::TempDir, Layout) {
 }
 
 fn run_three(fault: &str, timeout: Duration, jobs: usize) -> Vec<CaseResult> {
+    run_three_with(fault, |ctx| {
+        ctx.timeout = timeout;
+        ctx.jobs = jobs;
+    })
+}
+
+fn run_three_with(fault: &str, adjust: impl FnOnce(&mut Context)) -> Vec<CaseResult> {
     let (_dir, layout) = spec_dir_with(THREE);
     let scenarios = scenario::load_dir(&layout).unwrap();
     let mut ctx = Context::new(layout, worker());
-    ctx.timeout = timeout;
-    ctx.jobs = jobs;
+    adjust(&mut ctx);
     let engine = Engine::new(ctx);
     let target = engine.probe(faulty(fault), None).unwrap();
     engine.run_all(&scenarios, &[target], &|_| {})
@@ -228,5 +237,133 @@ fn an_adapter_serves_many_scenarios_and_only_a_crash_costs_a_new_one() {
         started <= 2 + crashed,
         "{started} adapters for {} scenarios with {crashed} crashes",
         scenarios.len()
+    );
+}
+
+#[test]
+fn an_adapter_that_allocates_without_bound_is_stopped_alone() {
+    // 256 MiB of data: the fault's 4 GiB of allocations end in MemoryError.
+    let results = run_three_with("hog", |ctx| ctx.memory = 256 << 20);
+    let summaries: Vec<String> = results.iter().map(summary).collect();
+    assert_eq!(
+        summaries,
+        [
+            "pass",
+            "spec/case.yaml:9:33: step 2 `m.tell()`: expected -> 0, got !! exit status 1",
+            "pass"
+        ]
+    );
+}
+
+#[rstest::rstest]
+#[case::garbage("garbage", "sent a line that is not a message")]
+#[case::flood("flood", "sent a line longer than 67108864 bytes")]
+fn an_adapter_that_writes_garbage_or_floods_its_output_is_an_error_for_one_scenario(
+    #[case] fault: &str,
+    #[case] message: &str,
+) {
+    let results = run_three(fault, Duration::from_secs(20), 1);
+    assert_eq!(summary(&results[0]), "pass");
+    let Verdict::Error(e) = &results[1].verdict else {
+        panic!("expected an error, got {:?}", results[1].verdict)
+    };
+    assert!(e.contains(message), "{e}");
+    assert_eq!(summary(&results[2]), "pass");
+}
+
+/// The `mmapconf-*` sandboxes under `dir`.
+fn sandboxes(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("mmapconf-"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_run_killed_mid_scenario_leaves_sandboxes_the_next_run_reclaims() {
+    let (dir, layout) = spec_dir_with(THREE);
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let adapter = faulty("hang");
+    let adapter = std::iter::once(adapter.program.display().to_string())
+        .chain(
+            adapter
+                .args
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned()),
+        )
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut run = Command::new(worker())
+        .args([
+            "run",
+            "--impl",
+            "reference-*",
+            "--timeout",
+            "60",
+            "--jobs",
+            "1",
+            "--spec",
+        ])
+        .arg(&layout.spec_dir)
+        .args(["--adapter", &adapter])
+        .env("TMPDIR", &tmp)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait for the hanging scenario's sandbox, then kill the harness.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while sandboxes(&tmp).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no sandbox appeared");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    run.kill().unwrap();
+    run.wait().unwrap();
+    let left = sandboxes(&tmp);
+    assert!(!left.is_empty());
+    assert!(
+        left[0].starts_with(&format!("mmapconf-{}-", run.id())),
+        "{left:?}"
+    );
+    let status = Command::new(worker())
+        .args(["run", "--impl", "reference", "--spec"])
+        .arg(&layout.spec_dir)
+        .env("TMPDIR", &tmp)
+        .output()
+        .unwrap()
+        .status;
+    assert!(status.success());
+    assert_eq!(sandboxes(&tmp), Vec::<String>::new());
+}
+
+#[test]
+fn an_unusable_temporary_directory_is_one_clear_error() {
+    let (dir, layout) = spec_dir_with(THREE);
+    let not_a_dir = dir.path().join("file");
+    std::fs::write(&not_a_dir, b"").unwrap();
+    let out = Command::new(worker())
+        .args(["run", "--impl", "reference", "--spec"])
+        .arg(&layout.spec_dir)
+        .env("TMPDIR", &not_a_dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains(&format!(
+            "the temporary directory {} cannot hold the scenarios' files: Not a directory",
+            not_a_dir.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("(set TMPDIR to a writable directory with free space)"),
+        "{err}"
     );
 }

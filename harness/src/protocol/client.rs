@@ -89,14 +89,17 @@ pub struct Adapter {
 }
 
 impl Adapter {
-    /// Starts the adapter and reads its handshake within `timeout`.
-    pub fn start(launch: &Launch, timeout: Duration) -> Result<Self, String> {
-        let mut child = Command::new(&launch.program)
-            .args(&launch.args)
+    /// Starts the adapter, its data segment limited to `memory` bytes, and
+    /// reads its handshake within `timeout`.
+    pub fn start(launch: &Launch, timeout: Duration, memory: u64) -> Result<Self, String> {
+        let mut cmd = Command::new(&launch.program);
+        cmd.args(&launch.args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .process_group(0)
+            .process_group(0);
+        crate::sys::limit_memory(&mut cmd, memory);
+        let mut child = cmd
             .spawn()
             .map_err(|e| format!("cannot start `{launch}`: {e}"))?;
         let stdout = child.stdout.take().expect("stdout is piped");

@@ -9,7 +9,10 @@ and passes the protocol through, except for the fault it plants:
                 then the adapter dies of SIGSEGV
   exit          the same, but the adapter exits with status 3
   hang          a scenario whose id contains "boom" reports its first step,
-                then the adapter sleeps forever
+                then the adapter sleeps until its parent (the harness) dies
+  hog           the same, then allocates memory, 64 MiB at a time, up to 4 GiB
+  garbage       the same, then writes a line that is not JSON
+  flood         the same, then writes 65 MiB without a newline
   tell+1        every step that calls a `tell` method returns one more
   bad-json      the handshake is not JSON
   no-field      the handshake lacks implementation.python
@@ -25,6 +28,7 @@ import sys
 import time
 
 FAULT, ADAPTER = sys.argv[1], sys.argv[2:]
+PARENT = os.getppid()
 
 
 def send(line):
@@ -75,8 +79,20 @@ def main():
                 if FAULT == "exit":
                     os._exit(3)
                 if FAULT == "hang":
-                    while True:
-                        time.sleep(60)
+                    while os.getppid() == PARENT:
+                        time.sleep(0.1)
+                    os._exit(0)
+                if FAULT == "hog":
+                    chunks = []
+                    for _ in range(64):
+                        chunks.append(b"x" * (64 << 20))
+                if FAULT == "garbage":
+                    send("this is not a message")
+                if FAULT == "flood":
+                    for _ in range(65):
+                        sys.stdout.write("x" * (1 << 20))
+                    sys.stdout.flush()
+                    time.sleep(60)
             if FAULT == "tell+1" and step is not None and "returned" in msg:
                 if calls_tell(steps[step]) and msg["returned"]["type"] == "int":
                     msg["returned"]["value"] = str(int(msg["returned"]["value"]) + 1)
