@@ -4,8 +4,8 @@
 //!
 //! A document's text is cleaned of its markup (LaTeX commands, HTML tags
 //! and entities, the page around the reference) and split into sentences.
-//! An entry quotes one or more consecutive sentences as the cleaned text
-//! reads; sentences match when their letters and digits match, so spacing
+//! An entry quotes one or more consecutive sentences, whole, as the cleaned
+//! text reads; they match when their letters and digits match, so spacing
 //! and punctuation left over from the markup do not matter.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -118,13 +118,7 @@ pub fn load(
                     continue;
                 }
             };
-            let entry_key = key(&e.text);
-            let covered: Vec<usize> = keys
-                .iter()
-                .enumerate()
-                .filter(|(_, k)| !k.is_empty() && entry_key.contains(k.as_str()))
-                .map(|(i, _)| i)
-                .collect();
+            let covered = consecutive(&keys, &key(&e.text));
             if covered.is_empty() {
                 errors.push(format!(
                     "{at}: the text is not one or more whole sentences of {}: {:?}",
@@ -149,6 +143,27 @@ pub fn load(
     } else {
         Err(errors.join("\n"))
     }
+}
+
+/// The sentences, consecutive, whose keys together make `entry`: every
+/// run of them that does, so that a sentence repeated in a document is
+/// accounted for wherever it stands.
+fn consecutive(keys: &[String], entry: &str) -> Vec<usize> {
+    let mut out = vec![];
+    for start in 0..keys.len() {
+        let mut joined = String::new();
+        for (end, k) in keys.iter().enumerate().skip(start) {
+            joined.push_str(k);
+            if !entry.starts_with(joined.as_str()) {
+                break;
+            }
+            if joined.len() == entry.len() {
+                out.extend(start..=end);
+                break;
+            }
+        }
+    }
+    out
 }
 
 /// The repository's list, `traceability.yaml` at its root.
