@@ -10,6 +10,7 @@ pub mod consteval;
 pub mod coverage;
 pub mod discover;
 pub mod exec;
+pub mod fuzz;
 pub mod fileops;
 pub mod html;
 pub mod judge;

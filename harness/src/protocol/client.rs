@@ -174,7 +174,7 @@ impl Adapter {
                 Ok(line) => line,
                 Err(end) => break end,
             };
-            let msg = match serde_json::from_str::<Message>(&line) {
+            let msg = match Message::decode(&line) {
                 Ok(m) => m,
                 Err(e) => {
                     break self.violation(
@@ -327,7 +327,9 @@ impl Drop for Adapter {
     }
 }
 
-fn parse_hello(line: &str) -> Result<Hello, String> {
+/// An adapter's handshake line, checked: the protocol version, the fields,
+/// a Python version and a platform the harness knows, a non-empty API list.
+pub fn parse_hello(line: &str) -> Result<Hello, String> {
     let value: serde_json::Value =
         serde_json::from_str(line).map_err(|e| format!("not JSON ({e})"))?;
     match value.get("protocol") {

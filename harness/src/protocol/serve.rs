@@ -33,7 +33,7 @@ pub fn serve(
         if line.trim().is_empty() {
             continue;
         }
-        let request: Request = match serde_json::from_str(&line) {
+        let request = match Request::decode(&line) {
             Ok(r) => r,
             Err(e) => {
                 send(

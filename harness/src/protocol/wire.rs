@@ -38,6 +38,20 @@ pub struct HelloImplementation {
     pub api: Vec<Api>,
 }
 
+impl Message {
+    /// An adapter's line after the handshake.
+    pub fn decode(line: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(line)
+    }
+}
+
+impl Request {
+    /// A line of the harness's, as an adapter reads it.
+    pub fn decode(line: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(line)
+    }
+}
+
 /// A request from the harness.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase", deny_unknown_fields)]
