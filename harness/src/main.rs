@@ -17,7 +17,9 @@ use mmap_conformance::sandbox::Sandbox;
 use mmap_conformance::scenario::{self, Layout, Scenario};
 use mmap_conformance::select::{self, Selection};
 use mmap_conformance::target::{self, Target};
-use mmap_conformance::{backend, catalogue, coverage, discover, html, junit, report, repro, trace};
+use mmap_conformance::{
+    backend, catalogue, coverage, difffuzz, discover, html, junit, report, repro, trace,
+};
 use mmap_reference::{Platform, Profile, PyVersion};
 
 /// Runs Python mmap conformance scenarios against the reference and real
@@ -42,6 +44,9 @@ enum Command {
     /// Print a standalone Python script that reproduces one scenario under
     /// any interpreter, showing what the spec expects and what happens.
     Repro(ReproArgs),
+    /// Run random operation sequences on the reference and on real
+    /// implementations; write each difference, shrunk, as a scenario.
+    Fuzz(FuzzArgs),
     /// Print the behaviour catalogue (Markdown) from the specs and the
     /// recorded outcomes: `mmapconf catalogue > docs/catalogue.md`.
     Catalogue(CatalogueArgs),
@@ -168,6 +173,21 @@ struct ShowArgs {
 }
 
 #[derive(Args)]
+struct FuzzArgs {
+    /// Seconds to fuzz each implementation for.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    seconds: f64,
+    /// The first sequence's seed (the same seed, the same sequences).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Write the scenarios found to this spec file (default: standard output).
+    #[arg(long, value_name = "PATH")]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    targets: TargetArgs,
+}
+
+#[derive(Args)]
 struct CatalogueArgs {
     /// The spec directory (default: the repository's `spec/`).
     #[arg(long, value_name = "DIR")]
@@ -229,6 +249,7 @@ fn main() -> ExitCode {
         Some(Command::Coverage(args)) => coverage(args),
         Some(Command::Trace(args)) => trace_cmd(args),
         Some(Command::Catalogue(args)) => catalogue_cmd(args),
+        Some(Command::Fuzz(args)) => fuzz_cmd(args),
         Some(Command::Schema) => {
             println!("{}", mmap_conformance::scenario::doc::schema_json());
             Ok(ExitCode::SUCCESS)
@@ -517,6 +538,53 @@ fn list(args: ListArgs) -> Result<ExitCode, String> {
             .map_err(|e| e.to_string())?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn fuzz_cmd(args: FuzzArgs) -> Result<ExitCode, String> {
+    let layout = Layout::repository();
+    let engine = engine(layout.clone(), &args.targets)?;
+    let (targets, _) = targets(&engine, &args.targets)?;
+    let budget = Duration::from_secs_f64(args.seconds.max(0.0));
+    let mut found = vec![];
+    for (i, t) in targets.iter().enumerate() {
+        if t.implementation.id == "reference" {
+            continue;
+        }
+        let seed = args.seed.wrapping_add(i as u64);
+        let started = Instant::now();
+        let findings = difffuzz::run(&engine, t, seed, budget, &layout)?;
+        let rate = findings.cases as f64 / started.elapsed().as_secs_f64().max(1e-9);
+        eprintln!(
+            "{}: {} sequences ({rate:.0} per second), {} differences",
+            t.implementation.id,
+            findings.cases,
+            findings.scenarios.len()
+        );
+        found.extend(findings.scenarios);
+    }
+    // Each finding is a whole spec file; they merge under one `scenarios:`.
+    let merged = found
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            if i == 0 {
+                f.clone()
+            } else {
+                f.replacen("scenarios:\n", "", 1)
+            }
+        })
+        .collect::<String>();
+    match &args.out {
+        Some(path) if !merged.is_empty() => std::fs::write(path, merged)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        Some(_) => {}
+        None => print!("{merged}"),
+    }
+    Ok(if found.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn catalogue_cmd(args: CatalogueArgs) -> Result<ExitCode, String> {

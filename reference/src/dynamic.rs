@@ -775,7 +775,16 @@ impl Mmap {
         };
         Ok(match needle {
             Some(&[b]) => memchr::memchr(b, data).is_some(),
-            _ => false,
+            _ => {
+                // CPython compares every item before answering no, so it
+                // reads the whole map, and a page the file no longer backs
+                // faults (SIGBUS) there too: touch one byte per page.
+                let page = crate::sys::page_size();
+                for at in (0..data.len()).step_by(page) {
+                    std::hint::black_box(data[at]);
+                }
+                false
+            }
         })
     }
 
