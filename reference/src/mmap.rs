@@ -593,7 +593,16 @@ impl Mmap {
         if end < start {
             return Ok(-1);
         }
-        Ok(memmem::find(&data[start..end], sub).map_or(-1, |i| (start + i) as i64))
+        let window = &data[start..end];
+        // 3.11 moved find to CPython's fastsearch, which reads every window's
+        // last byte first; before, a plain loop tried each window's first
+        // byte. Where a page has lost its backing the difference is a SIGBUS.
+        let found = if self.profile.python.at_least(3, 11) {
+            memmem::find(window, sub)
+        } else {
+            find_by_first_byte(window, sub)
+        };
+        Ok(found.map_or(-1, |i| (start + i) as i64))
     }
 
     /// Equivalent to Python's `m.rfind(sub[, start[, end]])`: like
@@ -608,7 +617,9 @@ impl Mmap {
         if end < start {
             return Ok(-1);
         }
-        Ok(memmem::rfind(&data[start..end], sub).map_or(-1, |i| (start + i) as i64))
+        // Every version tries each window's first byte first, from the last
+        // window down, and reads the rest only on a match.
+        Ok(rfind_by_first_byte(&data[start..end], sub).map_or(-1, |i| (start + i) as i64))
     }
 
     /// Equivalent to Python's `m.move(dest, src, count)`: copies `count` bytes
@@ -849,6 +860,42 @@ impl Mmap {
     }
 }
 
+/// The lowest index of `sub` in `hay`, found as a search that reads each
+/// window's first byte and the rest of a window only while it matches: the
+/// bytes CPython's own loop reads (a SIMD scan finds the candidates).
+fn find_by_first_byte(hay: &[u8], sub: &[u8]) -> Option<usize> {
+    let Some((&first, rest)) = sub.split_first() else {
+        return Some(0);
+    };
+    let last = hay.len().checked_sub(sub.len())?;
+    let mut from = 0;
+    while from <= last {
+        let p = from + memchr::memchr(first, &hay[from..=last])?;
+        if hay[p + 1..].iter().zip(rest).all(|(a, b)| a == b) {
+            return Some(p);
+        }
+        from = p + 1;
+    }
+    None
+}
+
+/// The highest index of `sub` in `hay`, reading as CPython's reverse search
+/// does: each window's first byte, from the last window down, and the rest
+/// of a window only while it matches.
+fn rfind_by_first_byte(hay: &[u8], sub: &[u8]) -> Option<usize> {
+    let Some((&first, rest)) = sub.split_first() else {
+        return Some(hay.len());
+    };
+    let mut upto = hay.len().checked_sub(sub.len())?;
+    loop {
+        let p = memchr::memrchr(first, &hay[..=upto])?;
+        if hay[p + 1..].iter().zip(rest).all(|(a, b)| a == b) {
+            return Some(p);
+        }
+        upto = p.checked_sub(1)?;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Write;
@@ -856,6 +903,17 @@ mod tests {
 
     use super::*;
     use crate::profile::PyVersion;
+
+    #[test]
+    fn first_byte_searches_agree_with_memmem() {
+        let hay = b"abcabcabxabc";
+        for sub in [&b""[..], b"a", b"abc", b"abx", b"cab", b"zz", b"abcabcabxabcd"] {
+            assert_eq!(find_by_first_byte(hay, sub), memmem::find(hay, sub), "{sub:?}");
+            assert_eq!(rfind_by_first_byte(hay, sub), memmem::rfind(hay, sub), "{sub:?}");
+        }
+        assert_eq!(find_by_first_byte(b"", b""), Some(0));
+        assert_eq!(rfind_by_first_byte(b"ab", b""), Some(2));
+    }
 
     fn py311() -> Profile {
         Profile::new(PyVersion::new(3, 11), Platform::Linux)
