@@ -4,7 +4,7 @@
 //! was sent and what came back; a planted bug is caught; results do not
 //! depend on the degree of parallelism; adapters are reused across
 //! scenarios; a run killed mid-scenario leaves sandboxes that the next run
-//! reclaims; an unusable temporary directory is one clear error.
+//! reclaims; an unusable or full temporary directory is one clear error.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -364,6 +364,42 @@ fn an_unusable_temporary_directory_is_one_clear_error() {
     );
     assert!(
         err.contains("(set TMPDIR to a writable directory with free space)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_full_temporary_directory_is_one_clear_error() {
+    // A full disk needs a small filesystem of its own: a tmpfs, which only
+    // root can mount.
+    let (dir, layout) = spec_dir_with(THREE);
+    let full = dir.path().join("full");
+    std::fs::create_dir(&full).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=16k", "tmpfs"])
+        .arg(&full)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !mounted {
+        eprintln!("not run: mounting a small tmpfs needs root");
+        return;
+    }
+    // Fill it.
+    let _ = std::fs::write(full.join("filler"), vec![0u8; 64 << 10]);
+    let out = Command::new(worker())
+        .args(["run", "--impl", "reference", "--spec"])
+        .arg(&layout.spec_dir)
+        .env("TMPDIR", &full)
+        .output()
+        .unwrap();
+    let _ = Command::new("umount").arg(&full).status();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains(&format!(
+            "the temporary directory {} cannot hold the scenarios' files: No space left on device",
+            full.display()
+        )),
         "{err}"
     );
 }
