@@ -907,9 +907,25 @@ mod tests {
     #[test]
     fn first_byte_searches_agree_with_memmem() {
         let hay = b"abcabcabxabc";
-        for sub in [&b""[..], b"a", b"abc", b"abx", b"cab", b"zz", b"abcabcabxabcd"] {
-            assert_eq!(find_by_first_byte(hay, sub), memmem::find(hay, sub), "{sub:?}");
-            assert_eq!(rfind_by_first_byte(hay, sub), memmem::rfind(hay, sub), "{sub:?}");
+        for sub in [
+            &b""[..],
+            b"a",
+            b"abc",
+            b"abx",
+            b"cab",
+            b"zz",
+            b"abcabcabxabcd",
+        ] {
+            assert_eq!(
+                find_by_first_byte(hay, sub),
+                memmem::find(hay, sub),
+                "{sub:?}"
+            );
+            assert_eq!(
+                rfind_by_first_byte(hay, sub),
+                memmem::rfind(hay, sub),
+                "{sub:?}"
+            );
         }
         assert_eq!(find_by_first_byte(b"", b""), Some(0));
         assert_eq!(rfind_by_first_byte(b"ab", b""), Some(2));
