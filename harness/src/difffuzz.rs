@@ -16,19 +16,27 @@ use crate::scenario::{Layout, Scenario, load_str};
 use crate::target::Target;
 use crate::transcript::{Observed, Outcome, Transcript};
 
-/// xorshift64*: small, fast, and the same sequence for the same seed.
-struct Rng(u64);
+/// xorshift64*: small, fast, and the same sequence for the same seed (the
+/// fuzzers' randomness, so that a seed reproduces a run).
+pub struct Rng(u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    /// The sequence of `seed`, made odd (xorshift never leaves 0).
+    pub fn new(seed: u64) -> Self {
+        Self(seed | 1)
+    }
+
+    /// The next number.
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
     }
 
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+    /// A number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
     }
 
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
@@ -187,7 +195,7 @@ pub fn run(
     layout: &Layout,
 ) -> Result<Findings, String> {
     let reference = engine.reference_target(target.implementation.profile);
-    let mut rng = Rng(seed | 1);
+    let mut rng = Rng::new(seed);
     let mut findings = Findings::default();
     let started = Instant::now();
     while started.elapsed() < budget {
@@ -306,7 +314,7 @@ mod tests {
     #[test]
     fn every_generated_case_loads() {
         let layout = Layout::repository();
-        let mut rng = Rng(7);
+        let mut rng = Rng::new(7);
         for _ in 0..300 {
             let case = generate(&mut rng);
             load(&case, &layout).unwrap();

@@ -279,9 +279,31 @@ fn layout(spec: Option<PathBuf>) -> Layout {
     layout
 }
 
-fn load(args: &SelectArgs) -> Result<(Layout, Vec<Scenario>), String> {
-    let layout = layout(args.spec.clone());
+/// The layout of `spec` (default: the repository's) and all its scenarios.
+fn load_all(spec: Option<PathBuf>) -> Result<(Layout, Vec<Scenario>), String> {
+    let layout = layout(spec);
     let all = scenario::load_dir(&layout).map_err(|e| e.to_string())?;
+    Ok((layout, all))
+}
+
+/// The scenario called `id`.
+fn by_id<'a>(all: &'a [Scenario], id: &str) -> Result<&'a Scenario, String> {
+    all.iter()
+        .find(|s| s.id == id)
+        .ok_or_else(|| format!("no scenario with the id {id:?}"))
+}
+
+/// Status 1 when a check failed, else 0.
+fn status(failed: bool) -> ExitCode {
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn load(args: &SelectArgs) -> Result<(Layout, Vec<Scenario>), String> {
+    let (layout, all) = load_all(args.spec.clone())?;
     let selection = Selection::new(&args.patterns, &args.tags, &args.methods, args.platform)?;
     Ok((
         layout,
@@ -498,11 +520,7 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
             .map_err(|e| e.to_string())?;
     }
     let failed = results.iter().any(CaseResult::fails) || !stale.is_empty();
-    Ok(if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(status(failed))
 }
 
 fn interpreters() -> Result<ExitCode, String> {
@@ -580,16 +598,11 @@ fn fuzz_cmd(args: FuzzArgs) -> Result<ExitCode, String> {
         Some(_) => {}
         None => print!("{merged}"),
     }
-    Ok(if found.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(status(!found.is_empty()))
 }
 
 fn catalogue_cmd(args: CatalogueArgs) -> Result<ExitCode, String> {
-    let layout = layout(args.spec);
-    let all = scenario::load_dir(&layout).map_err(|e| e.to_string())?;
+    let (_, all) = load_all(args.spec)?;
     let obs = catalogue::Observations::load(
         &args
             .observed
@@ -600,8 +613,7 @@ fn catalogue_cmd(args: CatalogueArgs) -> Result<ExitCode, String> {
 }
 
 fn trace_cmd(args: TraceArgs) -> Result<ExitCode, String> {
-    let layout = layout(args.spec);
-    let all = scenario::load_dir(&layout).map_err(|e| e.to_string())?;
+    let (_, all) = load_all(args.spec)?;
     let sources = args.sources.unwrap_or_else(|| {
         trace::repository_path()
             .parent()
@@ -616,46 +628,29 @@ fn trace_cmd(args: TraceArgs) -> Result<ExitCode, String> {
     let obs = catalogue::Observations::load(&catalogue::Observations::repository_path())?;
     let gaps =
         trace::write_table(&mut io::stdout().lock(), &traces, &obs).map_err(|e| e.to_string())?;
-    Ok(if args.check && gaps > 0 {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(status(args.check && gaps > 0))
 }
 
 fn coverage(args: CoverageArgs) -> Result<ExitCode, String> {
-    let layout = layout(args.spec);
-    let all = scenario::load_dir(&layout).map_err(|e| e.to_string())?;
+    let (_, all) = load_all(args.spec)?;
     let gaps = coverage::Gaps::load(&args.gaps.unwrap_or_else(coverage::Gaps::repository_path))?;
     let table = coverage::Coverage::of(&all);
     let missing = coverage::write_table(&mut io::stdout().lock(), &table, &gaps)
         .map_err(|e| e.to_string())?;
-    Ok(if args.check && missing > 0 {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(status(args.check && missing > 0))
 }
 
 fn repro(args: ReproArgs) -> Result<ExitCode, String> {
-    let layout = layout(args.spec);
-    let all = scenario::load_dir(&layout).map_err(|e| e.to_string())?;
-    let s = all
-        .iter()
-        .find(|s| s.id == args.id)
-        .ok_or_else(|| format!("no scenario with the id {:?}", args.id))?;
+    let (layout, all) = load_all(args.spec)?;
+    let s = by_id(&all, &args.id)?;
     let platform = args.platform.unwrap_or_else(Platform::host);
     print!("{}", repro::script(s, &layout, platform)?);
     Ok(ExitCode::SUCCESS)
 }
 
 fn show(args: ShowArgs) -> Result<ExitCode, String> {
-    let layout = layout(args.spec);
-    let all = scenario::load_dir(&layout).map_err(|e| e.to_string())?;
-    let s = all
-        .iter()
-        .find(|s| s.id == args.id)
-        .ok_or_else(|| format!("no scenario with the id {:?}", args.id))?;
+    let (layout, all) = load_all(args.spec)?;
+    let s = by_id(&all, &args.id)?;
     let mut target_args = args.targets.clone();
     if target_args.implementations.is_empty() {
         target_args.implementations.push("reference".into());

@@ -4,25 +4,10 @@
 //! handshake lines) and must not panic. The long, coverage-guided runs use
 //! cargo-fuzz on the same entry points (`fuzz/`, see the README).
 
+use mmap_conformance::difffuzz::Rng;
 use mmap_conformance::fuzz;
 use mmap_conformance::protocol::encode;
 use mmap_conformance::scenario::{self, Layout};
-
-/// xorshift64*: a fixed sequence, so a failure reproduces.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 /// `seed` after a few random edits, possibly spliced with `other`.
 fn mutate(rng: &mut Rng, seed: &[u8], other: &[u8]) -> Vec<u8> {
@@ -58,7 +43,7 @@ fn mutate(rng: &mut Rng, seed: &[u8], other: &[u8]) -> Vec<u8> {
 }
 
 fn run(seeds: &[Vec<u8>], rounds: usize, target: fn(&[u8])) {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15);
     for seed in seeds {
         target(seed);
     }
