@@ -108,19 +108,25 @@ impl Observations {
     }
 }
 
-/// The host platform's expectations of every step, by version: `None`
-/// where the scenario does not apply.
-fn expectations(s: &Scenario, platform: Platform) -> Vec<Option<Vec<String>>> {
-    VERSIONS
-        .iter()
-        .map(|&v| {
-            let profile = Profile::new(v, platform);
+/// The expectations of every step for each profile: `None` where the
+/// scenario does not apply.
+fn expectations_for(
+    s: &Scenario,
+    profiles: impl Iterator<Item = Profile>,
+) -> Vec<Option<Vec<String>>> {
+    profiles
+        .map(|profile| {
             s.when
                 .excludes(profile)
                 .is_none()
                 .then(|| judge::expected_texts(s, profile))
         })
         .collect()
+}
+
+/// `platform`'s expectations of every step, by version.
+fn expectations(s: &Scenario, platform: Platform) -> Vec<Option<Vec<String>>> {
+    expectations_for(s, VERSIONS.iter().map(|&v| Profile::new(v, platform)))
 }
 
 /// `2.7: a; 3.6–3.14: b`, or just `a` when every version agrees.
@@ -241,16 +247,7 @@ pub fn write(out: &mut impl Write, scenarios: &[Scenario], obs: &Observations) -
     )?;
     let newest = *VERSIONS.last().expect("versions are listed");
     for s in scenarios {
-        let per: Vec<Option<Vec<String>>> = Platform::ALL
-            .iter()
-            .map(|&p| {
-                let profile = Profile::new(newest, p);
-                s.when
-                    .excludes(profile)
-                    .is_none()
-                    .then(|| judge::expected_texts(s, profile))
-            })
-            .collect();
+        let per = expectations_for(s, Platform::ALL.iter().map(|&p| Profile::new(newest, p)));
         for (i, step) in s.flat_steps().iter().enumerate() {
             let cells: Vec<String> = per
                 .iter()
