@@ -6,13 +6,14 @@
 //! processes, as in a real run, so a scenario that crashes one fails one
 //! test.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use libtest_mimic::{Arguments, Completion, Failed, Trial};
+use libtest_mimic::{Arguments, Completion, Trial};
 use mmap_conformance::backend;
-use mmap_conformance::judge::Verdict;
 use mmap_conformance::runner::{self, Context, Engine};
 use mmap_conformance::scenario::{self, Layout};
 use mmap_conformance::select;
@@ -69,19 +70,8 @@ fn main() -> ExitCode {
                 continue;
             }
             let (engine, target, s) = (engine.clone(), target.clone(), s.clone());
-            trials.push(Trial::test(name, move || {
-                let verdict = engine.check(&s, &target).verdict;
-                let label = verdict.label();
-                match verdict {
-                    Verdict::Pass => Ok(()),
-                    Verdict::DiffersFromSpec(d) | Verdict::DiffersFromReference(d) => {
-                        Err(Failed::from(format!("{label}\n{d}")))
-                    }
-                    Verdict::NotApplicable(why) => {
-                        Err(Failed::from(format!("unexpectedly not applicable: {why}")))
-                    }
-                    Verdict::Error(e) => Err(Failed::from(e)),
-                }
+            trials.push(Trial::test(name.clone(), move || {
+                common::outcome(&name, engine.check(&s, &target).verdict)
             }));
         }
     }

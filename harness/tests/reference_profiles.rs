@@ -1,0 +1,53 @@
+//! The reference under every profile it models, judged against that
+//! profile's expectations in `spec/`: one test per (profile, scenario),
+//! named `reference-3.8-linux::find-hit`. The `scenarios` test holds the
+//! reference to the linked CPython's version; this one holds it to every
+//! version the suite knows, which is also what mutation testing runs
+//! (`cargo mutants` in the README): a mutant of the reference survives only
+//! if every profile still passes every scenario.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use libtest_mimic::{Arguments, Completion, Trial};
+use mmap_conformance::runner::{self, Context, Engine};
+use mmap_conformance::scenario::names::VERSIONS;
+use mmap_conformance::scenario::{self, Layout};
+use mmap_reference::{Platform, Profile};
+
+fn main() -> ExitCode {
+    let args = Arguments::from_args();
+    let layout = Layout::repository();
+    let scenarios = match scenario::load_dir(&layout) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let worker = PathBuf::from(env!("CARGO_BIN_EXE_mmapconf"));
+    let engine = Arc::new(Engine::new(Context::new(layout, worker)));
+    let mut trials = vec![];
+    for python in VERSIONS {
+        let profile = Profile::new(python, Platform::host());
+        let target = engine.reference_target(profile);
+        for s in &scenarios {
+            let name = format!("reference-{python}-{}::{}", profile.platform, s.id);
+            if let Some(why) = runner::applicability(s, &target.implementation) {
+                trials.push(
+                    Trial::ignorable_test(name, move || Ok(Completion::ignored_with(why)))
+                        .with_ignored_flag(true),
+                );
+                continue;
+            }
+            let (engine, target, s) = (engine.clone(), target.clone(), s.clone());
+            trials.push(Trial::test(name.clone(), move || {
+                common::outcome(&name, engine.check(&s, &target).verdict)
+            }));
+        }
+    }
+    libtest_mimic::run(&args, trials).exit_code()
+}
