@@ -617,9 +617,18 @@ impl Mmap {
         if end < start {
             return Ok(-1);
         }
-        // Every version tries each window's first byte first, from the last
-        // window down, and reads the rest only on a match.
-        Ok(rfind_by_first_byte(&data[start..end], sub).map_or(-1, |i| (start + i) as i64))
+        let how = if self.profile.python.at_least(3, 11) {
+            ReverseSearch::Stringlib {
+                bloom_width: if self.profile.platform.is_unix() {
+                    64
+                } else {
+                    32
+                },
+            }
+        } else {
+            ReverseSearch::FirstByteFirst
+        };
+        Ok(rfind_in_cpython_order(&data[start..end], sub, how).map_or(-1, |i| (start + i) as i64))
     }
 
     /// Equivalent to Python's `m.move(dest, src, count)`: copies `count` bytes
@@ -879,9 +888,86 @@ fn find_by_first_byte(hay: &[u8], sub: &[u8]) -> Option<usize> {
     None
 }
 
-/// The highest index of `sub` in `hay`, reading as CPython's reverse search
-/// does: each window's first byte, from the last window down, and the rest
-/// of a window only while it matches.
+/// How a version's `rfind` reads the map: the order in which it tries
+/// windows and the bytes of each window.
+#[derive(Clone, Copy)]
+enum ReverseSearch {
+    /// Up to 3.10: every window from the last down, its bytes from the first.
+    FirstByteFirst,
+    /// 3.11+: stringlib's `default_rfind` (a window's first byte, then the
+    /// rest from its last byte down; windows skipped by a bloom filter of
+    /// `bloom_width` bits, 64 on Unix and 32 on Windows, where C's `long` has
+    /// 32 bits).
+    Stringlib { bloom_width: u32 },
+}
+
+/// The highest index of `sub` in `hay`, reaching every page of the map when
+/// CPython's `rfind` would, so that a page that has lost its backing gives a
+/// SIGBUS exactly where CPython's does.
+///
+/// CPython reads a page as soon as it tries a window that starts in it, and
+/// tries every window that starts in a page before any below it; the page a
+/// window ends in is therefore already read, except for the highest windows,
+/// which reach into the page above the last window start. Those are tried
+/// exactly as CPython does; below them, every page's windows are searched
+/// by memchr's vectorised search, a page at a time from the top down (which
+/// bytes of a page are read, and in which order, cannot be seen: a page is
+/// backed or not as a whole). A needle of a page or more, whose windows
+/// reach further and can skip pages, is searched exactly throughout.
+fn rfind_in_cpython_order(hay: &[u8], sub: &[u8], how: ReverseSearch) -> Option<usize> {
+    let page = crate::sys::page_size();
+    if sub.len() <= 1 || sub.len() >= page {
+        return rfind_exactly(hay, sub, how);
+    }
+    let last = hay.len().checked_sub(sub.len())?;
+    let base = hay.as_ptr() as usize;
+    let top_page_end = (base + last) / page * page + page - base;
+    // Windows from `reaching` up end in the page above the last start.
+    let reaching = (top_page_end + 1).saturating_sub(sub.len());
+    if let Some(i) = hay
+        .get(reaching..)
+        .and_then(|top| rfind_exactly(top, sub, how))
+    {
+        return Some(reaching + i);
+    }
+    let finder = memmem::Finder::new(sub);
+    // Window starts still to search: [0, end).
+    let mut end = reaching.min(last + 1);
+    while end > 0 {
+        let start = ((base + end - 1) / page * page).saturating_sub(base);
+        let windows = &hay[start..end - 1 + sub.len()];
+        let mut found = None;
+        let mut from = 0;
+        while let Some(i) = finder.find(&windows[from..]) {
+            found = Some(start + from + i);
+            from += i + 1;
+        }
+        if found.is_some() {
+            return found;
+        }
+        end = start;
+    }
+    None
+}
+
+/// `rfind` read byte for byte as the version does.
+fn rfind_exactly(hay: &[u8], sub: &[u8], how: ReverseSearch) -> Option<usize> {
+    match how {
+        ReverseSearch::FirstByteFirst => rfind_by_first_byte(hay, sub),
+        ReverseSearch::Stringlib { bloom_width } => {
+            if sub.len() <= 1 {
+                // stringlib's single-byte search is memrchr.
+                rfind_by_first_byte(hay, sub)
+            } else {
+                stringlib_default_rfind(hay, sub, bloom_width)
+            }
+        }
+    }
+}
+
+/// The highest index of `sub` in `hay`, reading as CPython's own loop did
+/// up to 3.10: each window's first byte, from the last window down, and the
+/// rest of a window, from its second byte up, only while it matches.
 fn rfind_by_first_byte(hay: &[u8], sub: &[u8]) -> Option<usize> {
     let Some((&first, rest)) = sub.split_first() else {
         return Some(hay.len());
@@ -896,6 +982,40 @@ fn rfind_by_first_byte(hay: &[u8], sub: &[u8]) -> Option<usize> {
     }
 }
 
+/// stringlib's `default_rfind` (3.11+, `sub` of two bytes or more): a
+/// window's first byte, then its other bytes from the last down; after a
+/// miss, the byte below the window decides, through a bloom filter of the
+/// needle's bytes, whether the next `len(sub)` windows can be skipped.
+fn stringlib_default_rfind(hay: &[u8], sub: &[u8], bloom_width: u32) -> Option<usize> {
+    let m = sub.len();
+    let last = hay.len().checked_sub(m)?;
+    let bit = |c: u8| 1u128 << (u32::from(c) & (bloom_width - 1));
+    let mut mask = bit(sub[0]);
+    let mut skip = m - 1;
+    for j in (1..m).rev() {
+        mask |= bit(sub[j]);
+        if sub[j] == sub[0] {
+            skip = j - 1;
+        }
+    }
+    let outside = |i: usize| i > 0 && mask & bit(hay[i - 1]) == 0;
+    let mut i = last as isize;
+    while i >= 0 {
+        let at = i as usize;
+        if hay[at] == sub[0] {
+            if (1..m).rev().all(|j| hay[at + j] == sub[j]) {
+                return Some(at);
+            }
+            let step = if outside(at) { m } else { skip };
+            i -= step as isize;
+        } else if outside(at) {
+            i -= m as isize;
+        }
+        i -= 1;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Write;
@@ -904,8 +1024,14 @@ mod tests {
     use super::*;
     use crate::profile::PyVersion;
 
+    const HOWS: [ReverseSearch; 3] = [
+        ReverseSearch::FirstByteFirst,
+        ReverseSearch::Stringlib { bloom_width: 64 },
+        ReverseSearch::Stringlib { bloom_width: 32 },
+    ];
+
     #[test]
-    fn first_byte_searches_agree_with_memmem() {
+    fn ordered_searches_agree_with_memmem() {
         let hay = b"abcabcabxabc";
         for sub in [
             &b""[..],
@@ -921,14 +1047,55 @@ mod tests {
                 memmem::find(hay, sub),
                 "{sub:?}"
             );
-            assert_eq!(
-                rfind_by_first_byte(hay, sub),
-                memmem::rfind(hay, sub),
-                "{sub:?}"
-            );
+            for how in HOWS {
+                assert_eq!(
+                    rfind_in_cpython_order(hay, sub, how),
+                    memmem::rfind(hay, sub),
+                    "{sub:?}"
+                );
+            }
         }
         assert_eq!(find_by_first_byte(b"", b""), Some(0));
-        assert_eq!(rfind_by_first_byte(b"ab", b""), Some(2));
+        for how in HOWS {
+            assert_eq!(rfind_in_cpython_order(b"ab", b"", how), Some(2));
+        }
+    }
+
+    #[test]
+    fn reverse_search_across_pages_finds_the_last_overlapping_match() {
+        let page = crate::sys::page_size();
+        // Three pages and a bit, from unaligned starts: matches that
+        // straddle page boundaries, overlap each other, lie only in the
+        // lowest page, or are as long as a page.
+        let mut hay = vec![b'.'; 3 * page + 100];
+        let at = |k: usize| k * page - 2;
+        for k in 1..=3 {
+            hay[at(k)..at(k) + 4].copy_from_slice(b"aaaa");
+        }
+        hay[10..14].copy_from_slice(b"xyzw");
+        let long = vec![b'.'; page];
+        for offset in [0, 1, 7, page - 3] {
+            let hay = &hay[offset..];
+            for sub in [
+                &b"aa"[..],
+                b"aaaa",
+                b"a.",
+                b".a",
+                b"xyz",
+                b"nope",
+                b".",
+                &long,
+            ] {
+                for how in HOWS {
+                    assert_eq!(
+                        rfind_in_cpython_order(hay, sub, how),
+                        memmem::rfind(hay, sub),
+                        "{:?} from {offset}",
+                        &sub[..sub.len().min(8)]
+                    );
+                }
+            }
+        }
     }
 
     fn py311() -> Profile {
