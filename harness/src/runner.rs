@@ -17,8 +17,10 @@ use mmap_reference::Profile;
 use crate::judge::{self, Verdict};
 use crate::protocol::client::{Adapter, End, Launch};
 use crate::protocol::encode;
-use crate::protocol::wire::WireOutcome;
+use crate::protocol::wire::{Step, WireOutcome};
 use crate::sandbox::Sandbox;
+use crate::scenario::ast::Expect;
+use crate::scenario::model::{FlatOp, FlatStep};
 use crate::scenario::{Layout, Scenario};
 use crate::target::{Implementation, Target};
 use crate::transcript::{Entry, Outcome, Raised, Transcript};
@@ -28,7 +30,7 @@ use crate::transcript::{Entry, Outcome, Raised, Transcript};
 pub struct Context {
     /// Spec and fixture directories.
     pub layout: Layout,
-    /// Parent of every sandbox (the system's temporary directory by default).
+    /// Parent of every sandbox ([`crate::sandbox::default_base`] by default).
     pub tmp_base: PathBuf,
     /// The `mmapconf` binary, which hosts the reference and the embedded CPython.
     pub worker: PathBuf,
@@ -49,7 +51,7 @@ impl Context {
     pub fn new(layout: Layout, worker: PathBuf) -> Self {
         Self {
             layout,
-            tmp_base: std::env::temp_dir(),
+            tmp_base: crate::sandbox::default_base(),
             worker,
             timeout: Duration::from_secs(20),
             startup_timeout: Duration::from_secs(60),
@@ -270,15 +272,31 @@ impl Engine {
                 self.ctx.tmp_base.display()
             )
         })?;
-        let request = encode::request(scenario, sandbox.file());
+        let steps = scenario.flat_steps();
+        let mut request = encode::request(scenario, sandbox.file());
+        let isolated = runs_in_a_child(&steps, imp.profile);
+        if isolated {
+            request.steps = vec![Step::Fork(std::mem::take(&mut request.steps))];
+        }
         let mut adapter = self.take(&target.launch)?;
         let output = adapter.run(&request, self.ctx.timeout);
         if adapter.is_alive() {
             self.put_back(&target.launch, adapter);
         }
-        let steps = scenario.flat_steps();
-        let mut entries: Vec<Entry> = output
-            .outcomes
+        let mut outcomes = output.outcomes;
+        if isolated {
+            // The fork's own outcome comes first; the scenario's steps, the
+            // child's, follow, and none runs after the one that crashed.
+            outcomes = outcomes.into_iter().skip(1).collect();
+            if let Some(c) = outcomes
+                .iter()
+                .position(|o| matches!(o, Some(WireOutcome::Crashed(_))))
+            {
+                outcomes.truncate(c + 1);
+            }
+        }
+        let crashed = matches!(outcomes.last(), Some(Some(WireOutcome::Crashed(_))));
+        let mut entries: Vec<Entry> = outcomes
             .into_iter()
             .zip(&steps)
             .map(|(o, step)| Entry {
@@ -306,7 +324,7 @@ impl Engine {
             Ok(Transcript { entries })
         };
         match output.end {
-            End::Done if entries.len() < steps.len() => Err(format!(
+            End::Done if entries.len() < steps.len() && !crashed => Err(format!(
                 "`{}` ended the scenario after {} of its {} steps",
                 target.launch,
                 entries.len(),
@@ -354,4 +372,17 @@ pub fn applicability(scenario: &Scenario, imp: &Implementation) -> Option<String
         );
     }
     scenario.when.excludes(imp.profile)
+}
+
+/// True when the scenario runs in a forked child of the adapter: on Unix,
+/// when the spec expects a step to kill the process (a SIGBUS) and the
+/// scenario forks nothing itself. The adapter then survives the crash and
+/// takes the next scenario; the transcript is the same as in the adapter
+/// itself, since a child reports its steps as the parent would.
+fn runs_in_a_child(steps: &[FlatStep<'_>], profile: Profile) -> bool {
+    profile.platform.is_unix()
+        && steps.iter().all(|s| !matches!(s.op, FlatOp::Fork { .. }))
+        && steps
+            .iter()
+            .any(|s| matches!(s.expectation(profile), Some(Expect::Crash(_))))
 }
