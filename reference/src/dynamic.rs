@@ -1,6 +1,8 @@
 //! The Python-level layer: calls with Python-like [`Value`] arguments, as the
 //! conformance harness drives them, converted and checked in CPython's order.
 
+use std::borrow::Cow;
+
 use crate::args::{self, Flavor, IntCode};
 use crate::error::{Error, ErrorKind};
 use crate::mmap::{AuditEvent, Mmap, MmapOptions};
@@ -135,21 +137,23 @@ fn close_target(v: &Value) -> Result<(), Error> {
 }
 
 /// A bytes-like argument, where the map itself ([`Value::Receiver`]) counts as one.
-fn bytes_arg(m: &Mmap, v: &Value) -> Result<Vec<u8>, Error> {
+fn bytes_arg<'v>(m: &Mmap, v: &'v Value) -> Result<Cow<'v, [u8]>, Error> {
     match v {
-        Value::Receiver => m.to_bytes(),
-        v => args::buffer(m.profile.python, v).map(<[u8]>::to_vec),
+        Value::Receiver => m.to_bytes().map(Cow::Owned),
+        v => args::buffer(m.profile.python, v).map(Cow::Borrowed),
     }
 }
 
 /// The data argument of `write`, `find` and `rfind` (argument 1 of `method`):
 /// a bytes-like object (`y*`) on Python 3; on 2.7 a `str`, an ASCII `unicode`
 /// or a read-only buffer (`s#`). The map itself counts on both.
-fn data_arg(m: &Mmap, method: &str, v: &Value) -> Result<Vec<u8>, Error> {
+fn data_arg<'v>(m: &Mmap, method: &str, v: &'v Value) -> Result<Cow<'v, [u8]>, Error> {
     match v {
-        Value::Receiver => m.to_bytes(),
-        v if m.profile.python.major == 2 => args::py2_string_or_buffer(method, 1, v),
-        v => args::buffer(m.profile.python, v).map(<[u8]>::to_vec),
+        Value::Receiver => m.to_bytes().map(Cow::Owned),
+        v if m.profile.python.major == 2 => {
+            args::py2_string_or_buffer(method, 1, v).map(Cow::Owned)
+        }
+        v => args::buffer(m.profile.python, v).map(Cow::Borrowed),
     }
 }
 
