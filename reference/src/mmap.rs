@@ -628,7 +628,26 @@ impl Mmap {
         } else {
             ReverseSearch::FirstByteFirst
         };
-        Ok(rfind_in_cpython_order(&data[start..end], sub, how).map_or(-1, |i| (start + i) as i64))
+        let backed = self.backed_len(data.len()).saturating_sub(start);
+        Ok(rfind_in_cpython_order(&data[start..end], sub, how, backed)
+            .map_or(-1, |i| (start + i) as i64))
+    }
+
+    /// How many bytes from the start of the map (of `len` bytes) no read can
+    /// fault on: those of a file map that the file's present size covers
+    /// (whole pages; the tail of the last one reads as zeros). Past it every
+    /// page may fault, a private map's written pages included (truncation
+    /// discards them too: `truncation-discards-a-private-maps-written-pages`).
+    /// 0 when it cannot be known (anonymous maps, `trackfd=False`), which
+    /// leaves every search to go page by page.
+    fn backed_len(&self, len: usize) -> usize {
+        let Some(fd) = &self.fd else { return 0 };
+        let Ok(st) = sys::fstat(fd.as_raw_fd()) else {
+            return 0;
+        };
+        let page = sys::page_size() as i64;
+        let covered = (st.size.max(0) + page - 1) / page * page - self.offset;
+        usize::try_from(covered).map_or(0, |c| c.min(len))
     }
 
     /// Equivalent to Python's `m.move(dest, src, count)`: copies `count` bytes
@@ -912,9 +931,19 @@ enum ReverseSearch {
 /// exactly as CPython does; below them, every page's windows are searched
 /// by memchr's vectorised search, a page at a time from the top down (which
 /// bytes of a page are read, and in which order, cannot be seen: a page is
-/// backed or not as a whole). A needle of a page or more, whose windows
-/// reach further and can skip pages, is searched exactly throughout.
-fn rfind_in_cpython_order(hay: &[u8], sub: &[u8], how: ReverseSearch) -> Option<usize> {
+/// backed or not as a whole). The first `backed` bytes of `hay` are known
+/// to be backed, so no read there can fault: windows that lie wholly in
+/// them are searched a chunk of many pages at a time. A needle of a page or
+/// more, whose windows reach further and can skip pages, is searched
+/// exactly throughout.
+fn rfind_in_cpython_order(
+    hay: &[u8],
+    sub: &[u8],
+    how: ReverseSearch,
+    backed: usize,
+) -> Option<usize> {
+    /// Bytes searched at once where no page can fault.
+    const CHUNK: usize = 1 << 20;
     let page = crate::sys::page_size();
     if sub.len() <= 1 || sub.len() >= page {
         return rfind_exactly(hay, sub, how);
@@ -931,23 +960,46 @@ fn rfind_in_cpython_order(hay: &[u8], sub: &[u8], how: ReverseSearch) -> Option<
         return Some(reaching + i);
     }
     let finder = memmem::Finder::new(sub);
-    // Window starts still to search: [0, end).
+    // Window starts still to search: [0, end); below `safe`, every window
+    // lies in backed memory.
     let mut end = reaching.min(last + 1);
-    while end > 0 {
-        let start = ((base + end - 1) / page * page).saturating_sub(base);
-        let windows = &hay[start..end - 1 + sub.len()];
-        let mut found = None;
-        let mut from = 0;
-        while let Some(i) = finder.find(&windows[from..]) {
-            found = Some(start + from + i);
-            from += i + 1;
+    let safe = (backed + 1).saturating_sub(sub.len()).min(end);
+    while end > safe {
+        let start = ((base + end - 1) / page * page)
+            .saturating_sub(base)
+            .max(safe);
+        if let Some(i) = last_window_match(&finder, hay, start, end, sub.len()) {
+            return Some(i);
         }
-        if found.is_some() {
-            return found;
+        end = start;
+    }
+    while end > 0 {
+        let start = end.saturating_sub(CHUNK);
+        if let Some(i) = last_window_match(&finder, hay, start, end, sub.len()) {
+            return Some(i);
         }
         end = start;
     }
     None
+}
+
+/// The last window starting in `[start, end)` of `hay` that matches
+/// `finder`'s needle (of length `len`), found by searching forwards.
+fn last_window_match(
+    finder: &memmem::Finder<'_>,
+    hay: &[u8],
+    start: usize,
+    end: usize,
+    len: usize,
+) -> Option<usize> {
+    let windows = &hay[start..end - 1 + len];
+    let mut found = None;
+    let mut from = 0;
+    while let Some(i) = finder.find(&windows[from..]) {
+        found = Some(start + from + i);
+        from += i + 1;
+    }
+    found
 }
 
 /// `rfind` read byte for byte as the version does.
@@ -1048,16 +1100,18 @@ mod tests {
                 "{sub:?}"
             );
             for how in HOWS {
-                assert_eq!(
-                    rfind_in_cpython_order(hay, sub, how),
-                    memmem::rfind(hay, sub),
-                    "{sub:?}"
-                );
+                for backed in [0, hay.len()] {
+                    assert_eq!(
+                        rfind_in_cpython_order(hay, sub, how, backed),
+                        memmem::rfind(hay, sub),
+                        "{sub:?}"
+                    );
+                }
             }
         }
         assert_eq!(find_by_first_byte(b"", b""), Some(0));
         for how in HOWS {
-            assert_eq!(rfind_in_cpython_order(b"ab", b"", how), Some(2));
+            assert_eq!(rfind_in_cpython_order(b"ab", b"", how, 0), Some(2));
         }
     }
 
@@ -1086,14 +1140,38 @@ mod tests {
                 b".",
                 &long,
             ] {
-                for how in HOWS {
+                for (how, backed) in HOWS
+                    .into_iter()
+                    .flat_map(|h| [0, page + 5, hay.len()].map(|b| (h, b)))
+                {
                     assert_eq!(
-                        rfind_in_cpython_order(hay, sub, how),
+                        rfind_in_cpython_order(hay, sub, how, backed),
                         memmem::rfind(hay, sub),
-                        "{:?} from {offset}",
+                        "{:?} from {offset}, {backed} backed",
                         &sub[..sub.len().min(8)]
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn reverse_search_in_backed_chunks_matches_memmem() {
+        // Several chunks of backed memory, needles near every chunk edge
+        // whichever way the edges fall: compare on many prefixes.
+        let mut hay = vec![b'.'; (5 << 20) / 2];
+        for at in (0..hay.len() - 3).step_by(65_521) {
+            hay[at..at + 3].copy_from_slice(b"abc");
+        }
+        for cut in (3..hay.len()).step_by(99_991).chain([hay.len()]) {
+            let hay = &hay[..cut];
+            for sub in [&b"abc"[..], b"bc.", b"c.a", b"zz"] {
+                let how = ReverseSearch::Stringlib { bloom_width: 64 };
+                assert_eq!(
+                    rfind_in_cpython_order(hay, sub, how, hay.len()),
+                    memmem::rfind(hay, sub),
+                    "{sub:?} in {cut} bytes"
+                );
             }
         }
     }
