@@ -8,8 +8,8 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use mmap_reference::Profile;
@@ -24,6 +24,9 @@ use crate::scenario::model::{FlatOp, FlatStep};
 use crate::scenario::{Layout, Scenario};
 use crate::target::{Implementation, Target};
 use crate::transcript::{Entry, Outcome, Raised, Transcript};
+
+/// One reference transcript, made once and shared.
+type ReferenceRun = Arc<OnceLock<Result<Transcript, String>>>;
 
 /// Where runs find their files, and their limits.
 #[derive(Clone, Debug)]
@@ -90,8 +93,11 @@ pub struct Engine {
     ctx: Context,
     /// Adapters between scenarios, by how they were started.
     idle: Mutex<HashMap<Launch, Vec<Adapter>>>,
-    /// The reference's transcripts, by profile and scenario id.
-    reference: Mutex<HashMap<(Profile, String), Result<Transcript, String>>>,
+    /// The reference's transcripts, by profile and scenario id: each is made
+    /// once, by whichever job needs it first (the reference judged as an
+    /// implementation, or another implementation compared with it), while
+    /// any other job that needs it waits.
+    reference: Mutex<HashMap<(Profile, String), ReferenceRun>>,
     /// How long each adapter took to start and send its handshake.
     startups: Mutex<HashMap<Launch, Vec<Duration>>>,
 }
@@ -206,7 +212,14 @@ impl Engine {
         if let Some(why) = applicability(scenario, imp) {
             return result(Verdict::NotApplicable(why), None);
         }
-        let transcript = match self.transcript(scenario, target) {
+        // The reference judged as an implementation makes the transcript the
+        // others are compared with: run it once.
+        let transcript = if target.launch == self.reference_target(imp.profile).launch {
+            self.reference_transcript(scenario, imp.profile)
+        } else {
+            self.transcript(scenario, target)
+        };
+        let transcript = match transcript {
             Ok(t) => t,
             Err(e) => return result(Verdict::Error(e), None),
         };
@@ -241,19 +254,12 @@ impl Engine {
         profile: Profile,
     ) -> Result<Transcript, String> {
         let key = (profile, scenario.id.clone());
-        if let Some(t) = self
-            .reference
-            .lock()
-            .ok()
-            .and_then(|m| m.get(&key).cloned())
-        {
-            return t;
-        }
-        let t = self.transcript(scenario, &self.reference_target(profile));
-        if let Ok(mut m) = self.reference.lock() {
-            m.insert(key, t.clone());
-        }
-        t
+        let run = match self.reference.lock() {
+            Ok(mut m) => m.entry(key).or_default().clone(),
+            Err(_) => ReferenceRun::default(),
+        };
+        run.get_or_init(|| self.transcript(scenario, &self.reference_target(profile)))
+            .clone()
     }
 
     /// Runs `scenario` on `target` in a fresh sandbox, removed afterwards.
