@@ -456,13 +456,23 @@ fn targets(engine: &Engine, args: &TargetArgs) -> Result<(Vec<Target>, Vec<Strin
 }
 
 fn run(args: RunArgs) -> Result<ExitCode, String> {
-    let (layout, scenarios) = load(&args.select)?;
+    let engine = engine(layout(args.select.spec.clone()), &args.targets)?;
+    // Starting the implementations (the embedded CPython's start-up is the
+    // longest wait of a default run) overlaps reading the spec.
+    let (loaded, probed) = std::thread::scope(|scope| {
+        let probing = scope.spawn(|| targets(&engine, &args.targets));
+        let loaded = load(&args.select);
+        let probed = probing
+            .join()
+            .unwrap_or_else(|_| Err("starting the implementations panicked".into()));
+        (loaded, probed)
+    });
+    let (_, scenarios) = loaded?;
     if scenarios.is_empty() {
         return Err("no scenario matches the selection".into());
     }
     let known = KnownList::load(&args.known.clone().unwrap_or_else(known::repository_path))?;
-    let engine = engine(layout, &args.targets)?;
-    let (targets, notes) = targets(&engine, &args.targets)?;
+    let (targets, notes) = probed?;
     let total = (scenarios.len() * targets.len()) as u64;
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
     bar.set_style(
