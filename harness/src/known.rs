@@ -87,6 +87,19 @@ pub fn repository_path() -> PathBuf {
 }
 
 impl KnownList {
+    /// True when an entry accepts that `scenario` kills the implementation
+    /// `imp` (a signal or an exit where the spec expects an outcome): the
+    /// runner then runs it in a forked child, as it does the scenarios the
+    /// spec expects to crash, so that the adapter survives.
+    pub fn expects_crash(&self, imp: &str, scenario: &str) -> bool {
+        self.0.iter().any(|k| {
+            k.covers(imp, scenario)
+                && k.got
+                    .iter()
+                    .any(|g| g.starts_with("!! SIG") || g.starts_with("!! exit status"))
+        })
+    }
+
     /// Reads the list at `path`; errors name the file, line and column.
     pub fn load(path: &Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path)
@@ -179,6 +192,17 @@ impl KnownList {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn crashes_are_expected_only_where_an_entry_accepts_one() {
+        let p = Path::new("known.yaml");
+        let text = "differences:\n  - implementation: rustpython-*\n    scenarios: [close-*]\n    got: [\"!! exit status 101\", \"-> 0\"]\n    reason: r\n    link: https://example.org\n  - implementation: pypy-*\n    scenarios: [move-*]\n    got: \"!! ValueError('x')\"\n    reason: r\n    link: https://example.org\n";
+        let list = KnownList::parse(p, text).unwrap();
+        assert!(list.expects_crash("rustpython-3.14", "close-then-bytes"));
+        assert!(!list.expects_crash("rustpython-3.14", "move-huge"));
+        assert!(!list.expects_crash("pypy-3.9", "move-huge"));
+        assert!(!list.expects_crash("pypy-3.9", "close-then-bytes"));
+    }
 
     #[test]
     fn entries_need_a_reason_and_a_link_and_errors_have_a_line() {

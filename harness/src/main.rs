@@ -456,7 +456,7 @@ fn targets(engine: &Engine, args: &TargetArgs) -> Result<(Vec<Target>, Vec<Strin
 }
 
 fn run(args: RunArgs) -> Result<ExitCode, String> {
-    let engine = engine(layout(args.select.spec.clone()), &args.targets)?;
+    let mut engine = engine(layout(args.select.spec.clone()), &args.targets)?;
     // Starting the implementations (the embedded CPython's start-up is the
     // longest wait of a default run) overlaps reading the spec.
     let (loaded, probed) = std::thread::scope(|scope| {
@@ -473,6 +473,7 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
     }
     let known = KnownList::load(&args.known.clone().unwrap_or_else(known::repository_path))?;
     let (targets, notes) = probed?;
+    engine.expect_known_crashes(known.clone());
     let total = (scenarios.len() * targets.len()) as u64;
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
     bar.set_style(

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use mmap_reference::Profile;
 
 use crate::judge::{self, Verdict};
+use crate::known::KnownList;
 use crate::protocol::client::{Adapter, End, Launch};
 use crate::protocol::encode;
 use crate::protocol::wire::{Step, WireOutcome};
@@ -98,6 +99,8 @@ pub struct Engine {
     /// implementation, or another implementation compared with it), while
     /// any other job that needs it waits.
     reference: Mutex<HashMap<(Profile, String), ReferenceRun>>,
+    /// The accepted differences, for the crashes they expect.
+    known: KnownList,
     /// How long each adapter took to start and send its handshake.
     startups: Mutex<HashMap<Launch, Vec<Duration>>>,
 }
@@ -109,6 +112,7 @@ impl Engine {
             ctx,
             idle: Mutex::new(HashMap::new()),
             reference: Mutex::new(HashMap::new()),
+            known: KnownList::default(),
             startups: Mutex::new(HashMap::new()),
         }
     }
@@ -148,6 +152,13 @@ impl Engine {
             implementation,
             launch,
         })
+    }
+
+    /// Runs the scenarios that `known` accepts as crashing an implementation
+    /// in a forked child of its adapter, like those the spec expects to
+    /// crash, so that the adapter survives them.
+    pub fn expect_known_crashes(&mut self, known: KnownList) {
+        self.known = known;
     }
 
     /// The reference imitating `profile`.
@@ -280,7 +291,8 @@ impl Engine {
         })?;
         let steps = scenario.flat_steps();
         let mut request = encode::request(scenario, sandbox.file());
-        let isolated = runs_in_a_child(&steps, imp.profile);
+        let known_crash = self.known.expects_crash(&imp.id, &scenario.id);
+        let isolated = runs_in_a_child(&steps, imp.profile, known_crash);
         if isolated {
             request.steps = vec![Step::Fork(std::mem::take(&mut request.steps))];
         }
@@ -381,14 +393,16 @@ pub fn applicability(scenario: &Scenario, imp: &Implementation) -> Option<String
 }
 
 /// True when the scenario runs in a forked child of the adapter: on Unix,
-/// when the spec expects a step to kill the process (a SIGBUS) and the
-/// scenario forks nothing itself. The adapter then survives the crash and
-/// takes the next scenario; the transcript is the same as in the adapter
-/// itself, since a child reports its steps as the parent would.
-fn runs_in_a_child(steps: &[FlatStep<'_>], profile: Profile) -> bool {
+/// when the spec expects a step to kill the process (a SIGBUS), or the
+/// known differences expect the implementation to die (`known_crash`), and
+/// the scenario forks nothing itself. The adapter then survives the crash
+/// and takes the next scenario; the transcript is the same as in the
+/// adapter itself, since a child reports its steps as the parent would.
+fn runs_in_a_child(steps: &[FlatStep<'_>], profile: Profile, known_crash: bool) -> bool {
     profile.platform.is_unix()
         && steps.iter().all(|s| !matches!(s.op, FlatOp::Fork { .. }))
-        && steps
-            .iter()
-            .any(|s| matches!(s.expectation(profile), Some(Expect::Crash(_))))
+        && (known_crash
+            || steps
+                .iter()
+                .any(|s| matches!(s.expectation(profile), Some(Expect::Crash(_)))))
 }
