@@ -204,7 +204,8 @@ pub fn render(results: &Path, machine: &Machine) -> String {
         py = machine.python
     );
     out.push_str("|---|---|---|---|---|---|---|\n");
-    let mut notes: Vec<(&str, &str)> = vec![];
+    // Each note once, after every operation it explains.
+    let mut notes: Vec<(Vec<&str>, &str)> = vec![];
     for r in &ROWS {
         let Some(reference) = median_ns(results, r.group, "reference") else {
             continue;
@@ -244,19 +245,22 @@ pub fn render(results: &Path, machine: &Machine) -> String {
             of_limit.map_or("—".into(), |x| format!("{x:.2}×")),
             if met { "met" } else { "**short**" },
         );
-        if !met && !notes.iter().any(|(_, n)| *n == r.note) {
-            notes.push((r.operation, r.note));
+        if !met {
+            match notes.iter_mut().find(|(_, n)| *n == r.note) {
+                Some((operations, _)) => operations.push(r.operation),
+                None => notes.push((vec![r.operation], r.note)),
+            }
         }
     }
     if !notes.is_empty() {
         out.push_str("\nWhere a figure falls short:\n\n");
-        for (operation, note) in notes {
+        for (operations, note) in notes {
             let note = if note.is_empty() {
                 "no explanation recorded."
             } else {
                 note
             };
-            let _ = writeln!(out, "- {operation}: {note}");
+            let _ = writeln!(out, "- {}: {note}", operations.join(", "));
         }
     }
     let _ = writeln!(
