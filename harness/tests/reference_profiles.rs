@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use libtest_mimic::{Arguments, Completion, Trial};
-use mmap_conformance::runner::{self, Context, Engine};
+use libtest_mimic::Arguments;
+use mmap_conformance::runner::{Context, Engine};
 use mmap_conformance::scenario::names::VERSIONS;
 use mmap_conformance::scenario::{self, Layout};
 use mmap_reference::{Platform, Profile};
@@ -36,17 +36,7 @@ fn main() -> ExitCode {
         let target = engine.reference_target(profile);
         for s in &scenarios {
             let name = format!("reference-{python}-{}::{}", profile.platform, s.id);
-            if let Some(why) = runner::applicability(s, &target.implementation) {
-                trials.push(
-                    Trial::ignorable_test(name, move || Ok(Completion::ignored_with(why)))
-                        .with_ignored_flag(true),
-                );
-                continue;
-            }
-            let (engine, target, s) = (engine.clone(), target.clone(), s.clone());
-            trials.push(Trial::test(name.clone(), move || {
-                common::outcome(&name, engine.check(&s, &target).verdict)
-            }));
+            trials.push(common::trial(name, &engine, &target, s));
         }
     }
     libtest_mimic::run(&args, trials).exit_code()

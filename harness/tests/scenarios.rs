@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use libtest_mimic::{Arguments, Completion, Trial};
+use libtest_mimic::Arguments;
 use mmap_conformance::backend;
-use mmap_conformance::runner::{self, Context, Engine};
+use mmap_conformance::runner::{Context, Engine};
 use mmap_conformance::scenario::{self, Layout};
 use mmap_conformance::select;
 use mmap_conformance::target::{self, Target};
@@ -60,19 +60,8 @@ fn main() -> ExitCode {
     let mut trials = vec![];
     for target in &targets {
         for s in &scenarios {
-            let imp = &target.implementation;
-            let name = format!("{}::{}", imp.id, s.id);
-            if let Some(why) = runner::applicability(s, imp) {
-                trials.push(
-                    Trial::ignorable_test(name, move || Ok(Completion::ignored_with(why)))
-                        .with_ignored_flag(true),
-                );
-                continue;
-            }
-            let (engine, target, s) = (engine.clone(), target.clone(), s.clone());
-            trials.push(Trial::test(name.clone(), move || {
-                common::outcome(&name, engine.check(&s, &target).verdict)
-            }));
+            let name = format!("{}::{}", target.implementation.id, s.id);
+            trials.push(common::trial(name, &engine, target, s));
         }
     }
     libtest_mimic::run(&args, trials).exit_code()

@@ -1,7 +1,26 @@
-//! What the scenario tests share: a verdict as a test's result.
+//! What the scenario tests share: one test per (target, scenario), and a
+//! verdict as a test's result.
 
-use libtest_mimic::Failed;
+use std::sync::Arc;
+
+use libtest_mimic::{Completion, Failed, Trial};
 use mmap_conformance::judge::Verdict;
+use mmap_conformance::runner::{self, Engine};
+use mmap_conformance::scenario::Scenario;
+use mmap_conformance::target::Target;
+
+/// The test `name` that runs `s` on `target`, or an ignored one saying why
+/// the scenario does not apply to it.
+pub fn trial(name: String, engine: &Arc<Engine>, target: &Target, s: &Scenario) -> Trial {
+    if let Some(why) = runner::applicability(s, &target.implementation) {
+        return Trial::ignorable_test(name, move || Ok(Completion::ignored_with(why)))
+            .with_ignored_flag(true);
+    }
+    let (engine, target, s) = (engine.clone(), target.clone(), s.clone());
+    Trial::test(name.clone(), move || {
+        outcome(&name, engine.check(&s, &target).verdict)
+    })
+}
 
 /// Passes on `Pass`; fails with the verdict's name and diff otherwise.
 ///
