@@ -49,32 +49,38 @@ fn main() {
     let size = hay.size as u64;
 
     // Reads first: the writes below change the file.
-    for (name, needle) in [
-        ("find_hit", haystack::NEAR_END),
-        ("find_miss", haystack::NOWHERE),
+    for (name, method, needle) in [
+        ("find_hit", "find", haystack::NEAR_END),
+        ("find_miss", "find", haystack::NOWHERE),
+        ("rfind_hit", "rfind", haystack::NEAR_START),
+        ("rfind_miss", "rfind", haystack::NOWHERE),
     ] {
+        let forward = method == "find";
         let mut g = bulk(&mut c, name, size);
         g.bench_function("reference", |b| {
-            b.iter(|| m.find(black_box(needle), Some(0), None).unwrap())
+            b.iter(|| {
+                let needle = black_box(needle);
+                if forward {
+                    m.find(needle, Some(0), None)
+                } else {
+                    m.rfind(needle, Some(0), None)
+                }
+                .unwrap()
+            })
         });
         g.bench_function("cpython", |b| {
-            b.iter_custom(|n| py.time("find", &[Arg::Bytes(needle)], n))
+            b.iter_custom(|n| py.time(method, &[Arg::Bytes(needle)], n))
         });
-        g.bench_function("limit", |b| b.iter(|| raw.find(black_box(needle))));
-        g.finish();
-    }
-    for (name, needle) in [
-        ("rfind_hit", haystack::NEAR_START),
-        ("rfind_miss", haystack::NOWHERE),
-    ] {
-        let mut g = bulk(&mut c, name, size);
-        g.bench_function("reference", |b| {
-            b.iter(|| m.rfind(black_box(needle), Some(0), None).unwrap())
+        g.bench_function("limit", |b| {
+            b.iter(|| {
+                let needle = black_box(needle);
+                if forward {
+                    raw.find(needle)
+                } else {
+                    raw.rfind(needle)
+                }
+            })
         });
-        g.bench_function("cpython", |b| {
-            b.iter_custom(|n| py.time("rfind", &[Arg::Bytes(needle)], n))
-        });
-        g.bench_function("limit", |b| b.iter(|| raw.rfind(black_box(needle))));
         g.finish();
     }
     {
