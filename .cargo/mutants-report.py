@@ -38,7 +38,7 @@ DISP = json.load(open(os.path.join(ROOT, '.cargo', 'mutants-dispositions.json'))
 out = []
 w = out.append
 w('# Mutation testing of the corpus\n')
-w('Each mutant is a small change to the reference (`reference/src`); the scenarios alone judge it, the reference imitating every Python version the suite knows (`harness/tests/reference_profiles.rs`). How to run it: README, "Mutation testing". Generated from `mutants.out/outcomes.json` of the runs so far; a mutant\'s latest result counts, and a mutant whose code has changed since is tested again.\n')
+w('Each mutant is a small change to the reference (`reference/src`); the scenarios alone judge it, the reference imitating every Python version the suite knows (`harness/tests/reference_profiles.rs`). How to run it: README, "Mutation testing". Written by `.cargo/mutants-report.py` from the outcomes of the runs so far, a later run\'s result for a mutant replacing an earlier one; a mutant whose code has changed since its run no longer counts until it is tested again.\n')
 w('| | mutants |')
 w('|---|---|')
 w('| in the reference today | %d |' % len(current))
