@@ -8,28 +8,21 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use libtest_mimic::Arguments;
-use mmap_conformance::runner::{Context, Engine};
 use mmap_conformance::scenario::names::VERSIONS;
-use mmap_conformance::scenario::{self, Layout};
 use mmap_reference::{Platform, Profile};
 
 fn main() -> ExitCode {
     let args = Arguments::from_args();
-    let layout = Layout::repository();
-    let scenarios = match scenario::load_dir(&layout) {
-        Ok(s) => s,
+    let (engine, scenarios) = match common::setup() {
+        Ok(setup) => setup,
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::FAILURE;
         }
     };
-    let worker = PathBuf::from(env!("CARGO_BIN_EXE_mmapconf"));
-    let engine = Arc::new(Engine::new(Context::new(layout, worker)));
     let mut trials = vec![];
     for python in VERSIONS {
         let profile = Profile::new(python, Platform::host());

@@ -8,29 +8,24 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use libtest_mimic::Arguments;
 use mmap_conformance::backend;
-use mmap_conformance::runner::{Context, Engine};
-use mmap_conformance::scenario::{self, Layout};
 use mmap_conformance::select;
 use mmap_conformance::target::{self, Target};
 
 fn main() -> ExitCode {
     let args = Arguments::from_args();
-    let layout = Layout::repository();
-    let scenarios = match scenario::load_dir(&layout) {
-        Ok(s) => s,
+    let (engine, scenarios) = match common::setup() {
+        Ok(setup) => setup,
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::FAILURE;
         }
     };
-    let worker = PathBuf::from(env!("CARGO_BIN_EXE_mmapconf"));
-    let engine = Arc::new(Engine::new(Context::new(layout, worker.clone())));
+    let worker = engine.context().worker.clone();
     let mut targets = vec![];
     if backend::hosted().contains(&"cpython") {
         match engine.probe(Target::embedded_cpython(&worker), Some("cpython".into())) {

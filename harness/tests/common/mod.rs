@@ -1,13 +1,27 @@
-//! What the scenario tests share: one test per (target, scenario), and a
-//! verdict as a test's result.
+//! What the scenario tests share: the repository's scenarios and an engine
+//! whose worker is this build's `mmapconf`, one test per (target, scenario),
+//! and a verdict as a test's result.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use libtest_mimic::{Completion, Failed, Trial};
 use mmap_conformance::judge::Verdict;
-use mmap_conformance::runner::{self, Engine};
-use mmap_conformance::scenario::Scenario;
+use mmap_conformance::runner::{self, Context, Engine};
+use mmap_conformance::scenario::{self, Layout, Scenario};
 use mmap_conformance::target::Target;
+
+/// The repository's scenarios and an engine to run them, or why the spec
+/// cannot be loaded.
+pub fn setup() -> Result<(Arc<Engine>, Vec<Scenario>), String> {
+    let layout = Layout::repository();
+    let scenarios = scenario::load_dir(&layout).map_err(|e| e.to_string())?;
+    let worker = PathBuf::from(env!("CARGO_BIN_EXE_mmapconf"));
+    Ok((
+        Arc::new(Engine::new(Context::new(layout, worker))),
+        scenarios,
+    ))
+}
 
 /// The test `name` that runs `s` on `target`, or an ignored one saying why
 /// the scenario does not apply to it.
