@@ -89,6 +89,11 @@ struct TargetArgs {
     /// its own (default: the embedded CPython's, else 3.11).
     #[arg(long, value_name = "X.Y")]
     python: Option<PyVersion>,
+    /// The platform the reference imitates (default: this one): with
+    /// `macos` or `windows` the reference runs that platform's scenarios
+    /// here, while the real implementations keep this machine's.
+    #[arg(long, value_name = "PLATFORM")]
+    reference_platform: Option<Platform>,
     /// Also run the Python driver under this interpreter (repeatable).
     #[arg(long = "interpreter", value_name = "PATH")]
     interpreters: Vec<PathBuf>,
@@ -428,11 +433,14 @@ fn targets(engine: &Engine, args: &TargetArgs) -> Result<(Vec<Target>, Vec<Strin
             Err(e) => return Err(format!("cannot use {what}: {e}")),
         }
     }
-    let profile = match (args.python, embedded_profile) {
-        (Some(v), _) => Profile::new(v, Platform::host()),
-        (None, Some(p)) => p,
-        (None, None) => select::default_profile(),
-    };
+    let python = args
+        .python
+        .or(embedded_profile.map(|p: Profile| p.python))
+        .unwrap_or_else(|| select::default_profile().python);
+    let profile = Profile::new(
+        python,
+        args.reference_platform.unwrap_or_else(Platform::host),
+    );
     all.insert(0, engine.reference_target(profile));
     if args.implementations.is_empty() {
         return Ok((all, notes));
@@ -524,7 +532,10 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
     let mut out = io::stdout().lock();
     let colour = report::use_colour();
     if args.json.as_deref().is_none_or(|p| p.as_os_str() != "-") {
-        for n in &notes {
+        for n in notes
+            .iter()
+            .chain(&report::confirmations(&scenarios, &results))
+        {
             writeln!(out, "note: {n}").map_err(|e| e.to_string())?;
         }
         report::write_text(&mut out, &results, &known, &stale, colour)

@@ -4,11 +4,13 @@ use std::collections::BTreeMap;
 use std::io::{self, IsTerminal, Write};
 use std::time::Duration;
 
+use mmap_reference::Platform;
 use serde::Serialize;
 
 use crate::judge::Verdict;
 use crate::known::{Known, KnownList};
 use crate::runner::{CaseResult, Engine};
+use crate::scenario::Scenario;
 use crate::target::{Implementation, Target};
 use crate::transcript::Entry;
 
@@ -87,6 +89,50 @@ pub fn write_text(
         writeln!(out, "{imp}: {}", parts.join(", "))?;
     }
     Ok(())
+}
+
+/// The scenarios a real CPython passed on a platform whose expectations
+/// they mark `unconfirmed`: evidence to move the mark to `confirmed`. One
+/// line per (implementation, platform).
+pub fn confirmations(scenarios: &[Scenario], results: &[CaseResult]) -> Vec<String> {
+    let unconfirmed: BTreeMap<&str, Vec<Platform>> = scenarios
+        .iter()
+        .filter(|s| !s.unconfirmed.is_empty())
+        .map(|s| {
+            (
+                s.id.as_str(),
+                s.unconfirmed.iter().map(|n| n.platform).collect(),
+            )
+        })
+        .collect();
+    let mut found: BTreeMap<(String, Platform), Vec<&str>> = BTreeMap::new();
+    for r in results {
+        let imp = &r.implementation;
+        if imp.name != "cpython" || !matches!(r.verdict, Verdict::Pass) {
+            continue;
+        }
+        let platform = imp.profile.platform;
+        if unconfirmed
+            .get(r.scenario.as_str())
+            .is_some_and(|platforms| platforms.contains(&platform))
+        {
+            found
+                .entry((format!("{imp}"), platform))
+                .or_default()
+                .push(&r.scenario);
+        }
+    }
+    found
+        .into_iter()
+        .map(|((imp, platform), ids)| {
+            format!(
+                "{imp} passed {} scenario(s) whose {platform} expectations are marked unconfirmed; \
+                 move the mark to `confirmed`, naming this run: {}",
+                ids.len(),
+                ids.join(", ")
+            )
+        })
+        .collect()
 }
 
 /// The implementations of a run, in the order they first appear.

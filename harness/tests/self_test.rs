@@ -32,7 +32,7 @@ const HEAD: &str =
 )]
 #[case::unknown_key(
     "scenarios:\n  x-y:\n    descripton: typo\n",
-    "spec/case.yaml:3:5: invalid spec file: unknown field `descripton`, expected one of description, cite, tags, when, file, open, steps"
+    "spec/case.yaml:3:5: invalid spec file: unknown field `descripton`, expected one of description, cite, tags, when, file, open, unconfirmed, confirmed, steps"
 )]
 #[case::missing_field(
     "scenarios:\n  x-y:\n    cite: [\"004_5f09b125d9b38bcd.txt#tell\"]\n    steps: [\"m = mmap(-1, 4)\"]\n",
@@ -101,6 +101,22 @@ const HEAD: &str =
 #[case::crash_not_last(
     &format!("{HEAD}    file: b\"x\"\n    steps:\n      - m = mmap(f.fileno(), 0)\n      - m[0] !! SIGBUS\n      - len(m) -> 1\n"),
     "spec/case.yaml:8:9: expected a step that may crash to be the last of its scenario or `fork` body: the steps after it could not run"
+)]
+#[case::platform_expectation_unmarked(
+    &format!("{HEAD}    when: {{platform: [windows]}}\n    steps: [\"m = mmap(-1, 4)\"]\n"),
+    "spec/case.yaml:2:3: expected `unconfirmed: {windows: <trace>}` (the document sentence or source line the windows expectations come from) or `confirmed: {windows: <run>}`: this scenario states what happens on windows"
+)]
+#[case::trace_without_source(
+    &format!("{HEAD}    when: {{platform: [windows]}}\n    unconfirmed: {{windows: \"as on Linux\"}}\n    steps: [\"m = mmap(-1, 4)\"]\n"),
+    "spec/case.yaml:6:28: expected a trace naming its source: a document passage (`004_5f09b125d9b38bcd.txt#resize`) or source lines (`cpython@v3.12.0:Modules/mmapmodule.c#L1110-L1118`, `pywin32@<commit>:<path>#L<n>`), found \"as on Linux\""
+)]
+#[case::linux_marked_unconfirmed(
+    &format!("{HEAD}    unconfirmed: {{linux: \"004_5f09b125d9b38bcd.txt#resize\"}}\n    steps: [\"m = mmap(-1, 4)\"]\n"),
+    "spec/case.yaml:5:19: expected macos or windows: Linux expectations are observed on this machine"
+)]
+#[case::marked_platform_excluded(
+    &format!("{HEAD}    when: {{platform: [linux]}}\n    unconfirmed: {{macos: \"004_5f09b125d9b38bcd.txt#resize\"}}\n    steps: [\"m = mmap(-1, 4)\"]\n"),
+    "spec/case.yaml:6:19: macos is not a platform this scenario applies to"
 )]
 fn malformed_spec_is_an_error_at_file_line_column(#[case] text: &str, #[case] expected: &str) {
     let layout = Layout::repository();

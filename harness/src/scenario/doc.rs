@@ -62,6 +62,16 @@ pub struct ScenarioDoc {
     #[serde(default)]
     #[schemars(with = "Option<OpenMode>")]
     pub open: Option<Spanned<OpenMode>>,
+    /// Platforms whose expectations here were not observed on that platform,
+    /// each with what they are traced to: `{windows: "cpython@v3.12.0:Modules/mmapmodule.c#L1110"}`.
+    #[serde(default)]
+    #[schemars(with = "Option<IndexMap<String, String>>")]
+    pub unconfirmed: Option<IndexMap<Spanned<String>, Spanned<String>>>,
+    /// Platforms whose expectations here a run on that platform confirmed,
+    /// each with the run: `{windows: "GitHub Actions windows-2022, CPython 3.12.7"}`.
+    #[serde(default)]
+    #[schemars(with = "Option<IndexMap<String, String>>")]
+    pub confirmed: Option<IndexMap<Spanned<String>, Spanned<String>>>,
     /// The steps, in order.
     pub steps: Vec<StepDoc>,
 }

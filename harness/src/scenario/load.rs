@@ -6,11 +6,13 @@ use std::fmt;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
+use indexmap::IndexMap;
+use mmap_reference::Platform;
 use serde_saphyr::{Location, Spanned};
 
 use super::ast::{Expect, Expr, Stmt};
 use super::doc::{SpecDoc, StepDoc, StepDocKind, StructuredDoc};
-use super::model::{Action, FileSetup, Loc, Scenario, Step, Variant, When};
+use super::model::{Action, FileSetup, Loc, PlatformNote, Scenario, Step, Variant, When};
 use super::names::{self, NameKind};
 use super::parse::{self, SyntaxError};
 
@@ -279,7 +281,9 @@ impl<'a> Loader<'a> {
                     "expected at least one step in `steps`, found none",
                 );
             }
-            self.scenarios.push(Scenario {
+            let unconfirmed = self.platform_notes(&src, sdoc.unconfirmed, true);
+            let confirmed = self.platform_notes(&src, sdoc.confirmed, false);
+            let scenario = Scenario {
                 id,
                 loc,
                 api,
@@ -288,8 +292,95 @@ impl<'a> Loader<'a> {
                 tags: sdoc.tags.into_iter().map(|t| t.value).collect(),
                 when,
                 file,
+                unconfirmed,
+                confirmed,
                 steps,
+            };
+            self.check_confirmation(&scenario);
+            self.scenarios.push(scenario);
+        }
+    }
+
+    /// Reads `unconfirmed` (`traced`: each note must name a source) or
+    /// `confirmed`: a mapping from a platform other than Linux to a note.
+    fn platform_notes(
+        &mut self,
+        src: &Source<'_>,
+        doc: Option<IndexMap<Spanned<String>, Spanned<String>>>,
+        traced: bool,
+    ) -> Vec<PlatformNote> {
+        let mut out = vec![];
+        for (platform, note) in doc.unwrap_or_default() {
+            let loc = src.loc(&platform.referenced);
+            let platform = match platform.value.parse::<Platform>() {
+                Ok(Platform::Linux) => {
+                    self.error(
+                        loc,
+                        "expected macos or windows: Linux expectations are observed on this machine",
+                    );
+                    continue;
+                }
+                Ok(p) => p,
+                Err(e) => {
+                    self.error(loc, e);
+                    continue;
+                }
+            };
+            if traced {
+                if let Err(why) = super::source_ref::parse(&note.value) {
+                    self.error(src.loc(&note.referenced), why);
+                }
+            } else if note.value.trim().is_empty() {
+                self.error(
+                    src.loc(&note.referenced),
+                    "expected the run that confirmed these expectations, found an empty string",
+                );
+            }
+            out.push(PlatformNote {
+                platform,
+                note: note.value,
+                loc,
             });
+        }
+        out
+    }
+
+    /// Every platform a scenario states specific expectations for is marked
+    /// unconfirmed or confirmed, once, and only platforms it applies to are.
+    fn check_confirmation(&mut self, s: &Scenario) {
+        let specific = s.platform_specific();
+        for p in &specific {
+            let marks = s
+                .unconfirmed
+                .iter()
+                .chain(&s.confirmed)
+                .filter(|m| m.platform == *p)
+                .count();
+            if marks == 0 {
+                self.error(
+                    s.loc.clone(),
+                    format!(
+                        "expected `unconfirmed: {{{p}: <trace>}}` (the document sentence or source line \
+                         the {p} expectations come from) or `confirmed: {{{p}: <run>}}`: this scenario \
+                         states what happens on {p}"
+                    ),
+                );
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for m in s.unconfirmed.iter().chain(&s.confirmed) {
+            let p = m.platform;
+            if !s.when.platforms.is_empty() && !s.when.platforms.contains(&p) {
+                self.error(
+                    m.loc.clone(),
+                    format!("{p} is not a platform this scenario applies to"),
+                );
+            } else if !seen.insert(p) {
+                self.error(
+                    m.loc.clone(),
+                    format!("{p} is marked twice; a platform is either unconfirmed or confirmed"),
+                );
+            }
         }
     }
 

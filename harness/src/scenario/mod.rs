@@ -6,6 +6,9 @@ pub mod load;
 pub mod model;
 pub mod names;
 pub mod parse;
+pub mod source_ref;
 
 pub use load::{Layout, LoadError, LoadErrors, load_dir, load_str};
-pub use model::{Action, Api, FileSetup, Loc, OpenMode, Scenario, Step, Variant, When};
+pub use model::{
+    Action, Api, FileSetup, Loc, OpenMode, PlatformNote, Scenario, Step, Variant, When,
+};

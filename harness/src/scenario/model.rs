@@ -46,8 +46,24 @@ pub struct Scenario {
     pub when: When,
     /// The temporary file, if any.
     pub file: Option<FileSetup>,
+    /// Platforms whose expectations are traced to documents or source lines
+    /// but not yet observed there, each with its trace.
+    pub unconfirmed: Vec<PlatformNote>,
+    /// Platforms whose expectations a run there confirmed, each with the run.
+    pub confirmed: Vec<PlatformNote>,
     /// The steps.
     pub steps: Vec<Step>,
+}
+
+/// A note about a scenario's expectations on one platform.
+#[derive(Clone, Debug)]
+pub struct PlatformNote {
+    /// The platform (never Linux).
+    pub platform: Platform,
+    /// The trace (for `unconfirmed`) or the confirming run (for `confirmed`).
+    pub note: String,
+    /// Where the platform is named.
+    pub loc: Loc,
 }
 
 /// Content and open mode of a scenario's file.
@@ -288,6 +304,32 @@ impl FlatStep<'_> {
 }
 
 impl Scenario {
+    /// The platforms other than Linux whose expectations this scenario states
+    /// specifically: all it applies to when it does not apply to Linux, or
+    /// when a step picks its outcome by platform. Expectations on shared code
+    /// observed on Linux are not specific to any platform.
+    pub fn platform_specific(&self) -> Vec<Platform> {
+        let applies: Vec<Platform> = Platform::ALL
+            .into_iter()
+            .filter(|p| self.when.platforms.is_empty() || self.when.platforms.contains(p))
+            .collect();
+        let by_platform = self.flat_steps().iter().any(|step| {
+            step.variants.iter().any(|v| {
+                v.cond.as_ref().is_some_and(|c| {
+                    c.0.iter()
+                        .any(|atom| matches!(atom, super::ast::CondAtom::Platform { .. }))
+                })
+            })
+        });
+        if applies.contains(&Platform::Linux) && !by_platform {
+            return vec![];
+        }
+        applies
+            .into_iter()
+            .filter(|p| *p != Platform::Linux)
+            .collect()
+    }
+
     /// The steps in execution order; transcripts have one entry per item.
     pub fn flat_steps(&self) -> Vec<FlatStep<'_>> {
         fn flatten<'a>(steps: &'a [Step], out: &mut Vec<FlatStep<'a>>) {
