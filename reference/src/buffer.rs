@@ -31,6 +31,7 @@ use std::rc::Rc;
 use crate::args::{self, IntCode};
 use crate::error::{Error, ErrorKind};
 use crate::mmap::{Access, Mmap};
+use crate::profile::PyVersion;
 use crate::value::Value;
 
 /// A map shared by the Python objects that refer to it (its memoryviews).
@@ -52,6 +53,49 @@ impl Drop for Export {
     }
 }
 
+/// The `order` argument of `tobytes(order=None)` (3.8+), parsed as the
+/// version's argument clinic does: `None` when absent or `None`.
+fn tobytes_order<'a>(
+    py: PyVersion,
+    args: &'a [Value],
+    kwargs: &'a [(String, Value)],
+) -> Result<Option<&'a str>, Error> {
+    let given = args.len() + kwargs.len();
+    if given > 1 {
+        return Err(Error::type_error(if py.at_least(3, 10) {
+            format!("tobytes() takes at most 1 argument ({given} given)")
+        } else {
+            format!("function takes at most 1 argument ({given} given)")
+        }));
+    }
+    let value = match (args.first(), kwargs.first()) {
+        (Some(v), _) => v,
+        (None, Some((name, v))) if name == "order" => v,
+        (None, Some((name, _))) => {
+            return Err(Error::type_error(if py.at_least(3, 13) {
+                format!("tobytes() got an unexpected keyword argument '{name}'")
+            } else if py.at_least(3, 10) {
+                format!("'{name}' is an invalid keyword argument for tobytes()")
+            } else {
+                format!("'{name}' is an invalid keyword argument for this function")
+            }));
+        }
+        (None, None) => return Ok(None),
+    };
+    match value {
+        Value::None => Ok(None),
+        Value::Str(order) => Ok(Some(order)),
+        other => Err(Error::type_error(if py.at_least(3, 10) {
+            format!(
+                "tobytes() argument 'order' must be str or None, not {}",
+                other.type_name()
+            )
+        } else {
+            format!("argument 1 must be str or None, not {}", other.type_name())
+        })),
+    }
+}
+
 /// ValueError `operation forbidden on released memoryview object`.
 fn released_error() -> Error {
     Error::value_error("operation forbidden on released memoryview object")
@@ -66,6 +110,9 @@ fn released_error() -> Error {
 pub struct MemoryView {
     /// `None` once released (`v.release()`).
     export: RefCell<Option<Rc<Export>>>,
+    /// The Python version whose memoryview this is: its methods' argument
+    /// errors differ by version, also once released.
+    python: PyVersion,
     readonly: bool,
     start: i64,
     step: i64,
@@ -115,6 +162,7 @@ impl MemoryView {
                 map: Rc::clone(map),
                 counter,
             }))),
+            python: m.profile.python,
             readonly,
             start: 0,
             step: 1,
@@ -277,30 +325,69 @@ impl MemoryView {
         })
     }
 
-    /// Equivalent to Python's `v.<name>(*args)` for `tobytes()` and
-    /// `tolist()` (`release()` is [`MemoryView::release`]).
+    /// Equivalent to Python's `v.<name>(*args, **kwargs)` for `tobytes()`,
+    /// `tolist()` and `release()` ([`MemoryView::release`]), with the
+    /// argument errors of the view's Python version.
     ///
     /// # Errors
     ///
-    /// ValueError `operation forbidden on released memoryview object`;
+    /// TypeError for arguments: `tolist()` and `release()` take none (named
+    /// `memoryview.tolist()` from 3.9), nor does `tobytes()` before 3.8;
+    /// from 3.8 `tobytes(order=None)` takes `'C'`, `'F'` or `'A'` (ValueError
+    /// `order must be 'C', 'F' or 'A'` otherwise). ValueError `operation
+    /// forbidden on released memoryview object`, after the argument errors
+    /// except for 3.8 and 3.9's `tobytes`, which checks it first.
     /// AttributeError for other names.
-    pub fn call(&self, name: &str, args: &[Value]) -> Result<Value, Error> {
+    pub fn call(
+        &self,
+        name: &str,
+        args: &[Value],
+        kwargs: &[(String, Value)],
+    ) -> Result<Value, Error> {
+        let py = self.python;
         match name {
-            "tobytes" if args.is_empty() => Ok(Value::Bytes(self.tobytes()?)),
-            "tolist" if args.is_empty() => Ok(Value::List(
-                self.tobytes()?
-                    .into_iter()
-                    .map(|b| Value::Int(b.into()))
-                    .collect(),
-            )),
-            "release" if args.is_empty() => {
-                self.release();
-                Ok(Value::None)
+            "tobytes" if py.at_least(3, 8) => {
+                if !py.at_least(3, 10) {
+                    self.live()?;
+                }
+                let order = tobytes_order(py, args, kwargs)?;
+                self.live()?;
+                if order.is_some_and(|o| !matches!(o, "C" | "F" | "A")) {
+                    return Err(Error::value_error("order must be 'C', 'F' or 'A'"));
+                }
+                Ok(Value::Bytes(self.tobytes()?))
             }
-            "tobytes" | "tolist" | "release" => Err(Error::type_error(format!(
-                "memoryview.{name}() takes no arguments ({} given)",
-                args.len()
-            ))),
+            "tobytes" | "tolist" | "release" => {
+                let shown = if py.at_least(3, 9) && name != "tobytes" {
+                    format!("memoryview.{name}()")
+                } else {
+                    format!("{name}()")
+                };
+                if !kwargs.is_empty() {
+                    return Err(Error::type_error(format!(
+                        "{shown} takes no keyword arguments"
+                    )));
+                }
+                if !args.is_empty() {
+                    return Err(Error::type_error(format!(
+                        "{shown} takes no arguments ({} given)",
+                        args.len()
+                    )));
+                }
+                match name {
+                    "release" => {
+                        self.release();
+                        Ok(Value::None)
+                    }
+                    "tobytes" => Ok(Value::Bytes(self.tobytes()?)),
+                    _ => Ok(Value::List(
+                        self.tobytes()?
+                            .into_iter()
+                            .map(|b| Value::Int(b.into()))
+                            .collect(),
+                    )),
+                }
+            }
             _ => Err(Error::new(
                 ErrorKind::AttributeError,
                 format!("'memoryview' object has no attribute '{name}'"),
@@ -327,6 +414,7 @@ impl MemoryView {
             let s = args::slice(start.as_deref(), stop.as_deref(), step.as_deref(), self.len)?;
             return Ok(ViewItem::View(MemoryView {
                 export: RefCell::new(Some(export)),
+                python: self.python,
                 readonly: self.readonly,
                 start: self.start + s.start * self.step,
                 step: self.step * s.step,

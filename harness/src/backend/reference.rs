@@ -432,14 +432,16 @@ impl Runtime for RefRuntime {
                     v => Obj::Value(v),
                 })
             }
-            Obj::ViewMethod(view, name) if kwargs.is_empty() => {
-                let values = values()?;
-                no_closing_index(&format!("memoryview.{name}()"), &values)?;
-                view.call(name, &values).map(Obj::Value).map_err(raised)
+            Obj::ViewMethod(view, name) => {
+                let (values, kw) = (values()?, kw()?);
+                no_closing_index(
+                    &format!("memoryview.{name}()"),
+                    values.iter().chain(kw.iter().map(|(_, v)| v)),
+                )?;
+                view.call(name, &values, &kw)
+                    .map(Obj::Value)
+                    .map_err(raised)
             }
-            Obj::ViewMethod(_, name) => Err(type_error(format!(
-                "memoryview.{name}() takes no keyword arguments"
-            ))),
             Obj::View(_) => Err(type_error("'memoryview' object is not callable".into())),
             Obj::Builtin(name) if kwargs.is_empty() => self.builtin(name, args),
             Obj::Builtin(name) => Err(type_error(format!("{name}() takes no keyword arguments"))),
