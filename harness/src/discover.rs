@@ -53,7 +53,7 @@ pub fn interpreters() -> Search {
                 .filter_map(|e| {
                     let name = e.file_name().to_string_lossy().into_owned();
                     let python = e.path().join("bin").join("python");
-                    is_executable(&python).then(|| (version_key(&name), name, python))
+                    crate::sys::is_executable(&python).then(|| (version_key(&name), name, python))
                 })
                 .collect();
         versions.sort();
@@ -69,7 +69,7 @@ pub fn interpreters() -> Search {
         match dirs
             .iter()
             .map(|dir| dir.join(&name))
-            .find(|p| is_executable(p))
+            .find(|p| crate::sys::is_executable(p))
         {
             Some(p) => add(p, format!("PATH {name}"), &mut search),
             None => search.missing.push(name),
@@ -95,11 +95,6 @@ fn version_key(name: &str) -> Vec<u32> {
     name.split(|c: char| !c.is_ascii_digit())
         .filter_map(|p| p.parse().ok())
         .collect()
-}
-
-fn is_executable(p: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 #[cfg(test)]

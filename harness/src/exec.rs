@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
-use std::os::unix::net::UnixStream;
 
 use crate::fileops::{FileHandle, os_error};
 use crate::protocol::wire::{
@@ -166,7 +165,7 @@ impl<R: Runtime> Evaluator<'_, R> {
         emit: &mut dyn FnMut(usize, WireOutcome),
     ) -> usize {
         let end = index + 1 + step_count(child);
-        let (mut parent_end, mut child_end) = match UnixStream::pair() {
+        let (mut parent_end, mut child_end) = match crate::sys::channel() {
             Ok(pair) => pair,
             Err(e) => {
                 emit(index, WireOutcome::Raised(os_error(&e).into()));

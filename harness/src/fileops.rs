@@ -3,8 +3,6 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Seek, SeekFrom};
-use std::os::fd::AsRawFd;
-use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 
 use mmap_reference::{Platform, Profile, PyVersion};
@@ -62,12 +60,15 @@ impl FileHandle {
         })?;
         let to_int = |n: u64| Observed::Int(i128::from(n));
         let r: io::Result<Observed> = match method {
-            "fileno" => Ok(Observed::Int(i128::from(file.as_raw_fd()))),
+            "fileno" => match crate::sys::fileno(file) {
+                Some(fd) => Ok(Observed::Int(fd)),
+                None => return Err(harness_error("f.fileno() needs a Unix host".into())),
+            },
             "size" => file.metadata().map(|m| to_int(m.len())),
             "read" => std::fs::read(&self.path).map(Observed::Bytes),
             "pwrite" => match args.first() {
                 Some(Observed::Bytes(data)) => {
-                    file.write_at(data, int(1)?).map(|n| to_int(n as u64))
+                    crate::sys::write_at(file, data, int(1)?).map(|n| to_int(n as u64))
                 }
                 _ => return Err(harness_error("f.pwrite: argument 1 must be bytes".into())),
             },

@@ -71,6 +71,10 @@ pub struct Target {
     pub launch: Launch,
 }
 
+/// True where the reference can run: it maps memory with Unix system calls.
+/// Elsewhere (Windows) implementations are judged against the spec alone.
+pub const REFERENCE_RUNS_HERE: bool = cfg!(unix);
+
 impl Target {
     /// The reference imitating `profile`, hosted by `worker serve reference`.
     pub fn reference(worker: &Path, profile: Profile) -> Self {

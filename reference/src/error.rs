@@ -124,7 +124,8 @@ fn os_error_subclass(errno: i32) -> &'static str {
     match errno {
         libc::EAGAIN | libc::EALREADY | libc::EINPROGRESS => "BlockingIOError",
         libc::ECHILD => "ChildProcessError",
-        libc::EPIPE | libc::ESHUTDOWN => "BrokenPipeError",
+        libc::EPIPE => "BrokenPipeError",
+        e if Some(e) == crate::sys::ESHUTDOWN => "BrokenPipeError",
         libc::ECONNABORTED => "ConnectionAbortedError",
         libc::ECONNREFUSED => "ConnectionRefusedError",
         libc::ECONNRESET => "ConnectionResetError",

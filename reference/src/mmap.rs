@@ -2,7 +2,6 @@
 //! and [`MmapOptions`], its constructor arguments.
 
 use std::cell::Cell;
-use std::os::fd::{AsRawFd, OwnedFd};
 use std::rc::Rc;
 
 use memchr::memmem;
@@ -10,7 +9,7 @@ use memchr::memmem;
 use crate::args::SSIZE_MAX;
 use crate::error::{Error, ErrorKind};
 use crate::profile::{Platform, Profile};
-use crate::sys::{self, MapRequest, Mapped, Mapping};
+use crate::sys::{self, AsRawFd, MapRequest, Mapped, Mapping, OwnedFd};
 use crate::value::Value;
 
 /// `mmap.MAP_SHARED` (Linux and macOS).
@@ -261,7 +260,7 @@ impl MmapOptions {
 /// `MAP_ANONYMOUS` as the host's kernel spells it (the flags go to this host's
 /// `mmap`, whatever the profile's platform).
 fn anonymous_flag(_platform: Platform) -> i32 {
-    libc::MAP_ANONYMOUS
+    sys::MAP_ANONYMOUS
 }
 
 /// A memory map with the observable behaviour of CPython's `mmap.mmap` for a
@@ -1068,7 +1067,8 @@ fn stringlib_default_rfind(hay: &[u8], sub: &[u8], bloom_width: u32) -> Option<u
     None
 }
 
-#[cfg(test)]
+// The tests map memory, which the reference does only on Unix hosts.
+#[cfg(all(test, unix))]
 mod tests {
     use std::io::Write;
     use std::os::fd::AsRawFd;

@@ -6,7 +6,6 @@ use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::fmt;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -96,8 +95,8 @@ impl Adapter {
         cmd.args(&launch.args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0);
+            .stderr(Stdio::piped());
+        crate::sys::own_process_group(&mut cmd);
         crate::sys::limit_memory(&mut cmd, memory);
         let mut child = cmd
             .spawn()
@@ -247,7 +246,7 @@ impl Adapter {
                 // waiting to be reaped; its status is already decided.
                 let status = self.reap();
                 Err(End::Crashed(match status {
-                    Ok(s) => match s.signal() {
+                    Ok(s) => match crate::sys::exit_signal(s) {
                         Some(sig) => crate::sys::signal_name(sig),
                         None => format!("exit status {}", s.code().unwrap_or(-1)),
                     },
@@ -314,6 +313,7 @@ impl Adapter {
         self.alive = false;
         self.stdin = None;
         crate::sys::kill_group(self.child.id());
+        let _ = self.child.kill();
         self.child.wait()
     }
 }

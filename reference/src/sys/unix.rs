@@ -1,16 +1,21 @@
-//! The only module with `unsafe`: system calls the reference makes itself.
-//!
-//! Everything here reports failures as a raw `errno` (`Err(i32)`); the caller
-//! turns it into the Python exception for its profile.
-
-#![allow(unsafe_code)]
+//! The system calls of a Unix host: the only code with `unsafe`.
 
 use std::ffi::CStr;
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::FromRawFd;
+pub use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::ptr::{self, NonNull};
 
 use memmap2::{MmapOptions, MmapRaw};
+
+use super::{FileStat, MapRequest, Mapped};
+
+/// `ESHUTDOWN`, which CPython counts as a BrokenPipeError.
+pub const ESHUTDOWN: Option<i32> = Some(libc::ESHUTDOWN);
+
+/// `MAP_ANONYMOUS` as this host's kernel spells it (the flags go to this
+/// host's `mmap`, whatever the profile's platform).
+pub const MAP_ANONYMOUS: i32 = libc::MAP_ANONYMOUS;
 
 /// The host's page size (`sysconf(_SC_PAGESIZE)`).
 pub fn page_size() -> usize {
@@ -88,15 +93,6 @@ pub fn dup_cloexec(fd: RawFd) -> Result<OwnedFd, i32> {
     Ok(unsafe { OwnedFd::from_raw_fd(new) })
 }
 
-/// What `fstat(fd)` says about a descriptor, as far as `mmap` cares.
-#[derive(Clone, Copy, Debug)]
-pub struct FileStat {
-    /// `S_ISREG(st_mode)`
-    pub is_regular: bool,
-    /// `st_size`
-    pub size: i64,
-}
-
 /// `fstat(fd)`.
 pub fn fstat(fd: RawFd) -> Result<FileStat, i32> {
     let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
@@ -119,6 +115,20 @@ pub fn ftruncate(fd: &OwnedFd, len: i64) -> Result<(), i32> {
     // (negative or too large ones give EINVAL/EFBIG).
     let rc = unsafe { libc::ftruncate(fd.as_raw_fd(), len) };
     if rc != 0 { Err(last_errno()) } else { Ok(()) }
+}
+
+/// `MAP_FIXED` (with CPython's NULL address hint) made safe: on Linux it
+/// becomes `MAP_FIXED_NOREPLACE`, which never replaces a mapping this
+/// process has; hosts without it refuse the flag with EINVAL rather than
+/// map over memory in use.
+fn without_fixed(flags: i32) -> Result<i32, i32> {
+    if flags & libc::MAP_FIXED == 0 {
+        return Ok(flags);
+    }
+    #[cfg(target_os = "linux")]
+    return Ok((flags & !libc::MAP_FIXED) | libc::MAP_FIXED_NOREPLACE);
+    #[cfg(not(target_os = "linux"))]
+    Err(libc::EINVAL)
 }
 
 /// How a [`Mapping`] was made and who unmaps it.
@@ -145,32 +155,6 @@ enum Region {
 #[derive(Debug)]
 pub struct Mapping {
     region: Region,
-}
-
-/// What [`Mapping::map`] asks the kernel for.
-#[derive(Clone, Copy, Debug)]
-pub struct MapRequest {
-    /// File descriptor to map, or -1 for anonymous memory.
-    pub fd: RawFd,
-    /// Length in bytes.
-    pub len: usize,
-    /// `PROT_*` bits.
-    pub prot: i32,
-    /// `MAP_*` bits, exactly as CPython passes them (incl. `MAP_ANONYMOUS`).
-    pub flags: i32,
-    /// File offset; not adjusted (unaligned offsets fail with EINVAL, as in CPython).
-    pub offset: i64,
-}
-
-/// The result of [`Mapping::map`].
-#[derive(Debug)]
-pub enum Mapped {
-    /// A usable mapping.
-    Map(Mapping),
-    /// The kernel placed the map at address 0 (`MAP_FIXED` with a NULL hint, as
-    /// root). CPython stores the NULL pointer, so its object is born "closed";
-    /// the region has already been unmapped again here.
-    AtNull,
 }
 
 impl Mapping {
@@ -215,10 +199,7 @@ impl Mapping {
     }
 
     fn map_libc(req: MapRequest) -> Result<Mapped, i32> {
-        let mut flags = req.flags;
-        if flags & libc::MAP_FIXED != 0 {
-            flags = (flags & !libc::MAP_FIXED) | libc::MAP_FIXED_NOREPLACE;
-        }
+        let flags = without_fixed(req.flags)?;
         // SAFETY: a NULL address hint without MAP_FIXED (replaced above by
         // MAP_FIXED_NOREPLACE, which never replaces existing mappings) cannot
         // affect memory this process already uses; the kernel validates the
@@ -301,6 +282,7 @@ impl Mapping {
     /// unprivileged CPython gets) instead of poisoning this process's memory.
     pub fn madvise(&self, start: usize, len: usize, advice: i32) -> Result<(), i32> {
         debug_assert!(start.checked_add(len).is_some_and(|end| end <= self.len()));
+        #[cfg(target_os = "linux")]
         if advice == libc::MADV_HWPOISON || advice == libc::MADV_SOFT_OFFLINE {
             return Err(libc::EPERM);
         }

@@ -1,19 +1,22 @@
-//! The harness's only `unsafe`: process control for `fork` steps and the
-//! worker's standard output.
-
-#![allow(unsafe_code)]
+//! Process control on a Unix host: the harness's only `unsafe`.
 
 use std::fs::File;
 use std::io;
-use std::os::fd::{FromRawFd, RawFd};
+use std::os::fd::{AsRawFd, FromRawFd, RawFd};
+use std::os::unix::fs::{FileExt, PermissionsExt};
+use std::os::unix::net::UnixStream;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::Path;
+use std::process::Command;
 
-/// How a child process ended.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExitStatus {
-    /// The exit code, if it exited.
-    pub code: Option<i32>,
-    /// The signal's name (`SIGBUS`), if a signal killed it.
-    pub signal: Option<String>,
+use super::ExitStatus;
+
+/// The two ends of the channel a forked child reports its steps on.
+pub type Channel = UnixStream;
+
+/// A connected pair of [`Channel`] ends.
+pub fn channel() -> io::Result<(Channel, Channel)> {
+    UnixStream::pair()
 }
 
 /// `fork()`: the child's pid in the parent, 0 in the child.
@@ -37,8 +40,7 @@ pub fn exit_immediately() -> ! {
 /// `bytes`, so an implementation that allocates without bound gets a
 /// `MemoryError` or dies, alone. File maps do not count, so scenarios may
 /// map large sparse files.
-pub fn limit_memory(cmd: &mut std::process::Command, bytes: u64) {
-    use std::os::unix::process::CommandExt;
+pub fn limit_memory(cmd: &mut Command, bytes: u64) {
     let limit = libc::rlimit {
         rlim_cur: bytes as libc::rlim_t,
         rlim_max: bytes as libc::rlim_t,
@@ -138,4 +140,29 @@ pub fn kill_group(pgid: u32) {
     unsafe {
         libc::kill(-(pgid as libc::pid_t), libc::SIGKILL);
     }
+}
+
+/// Starts `cmd` in a process group of its own, which [`kill_group`] ends.
+pub fn own_process_group(cmd: &mut Command) {
+    cmd.process_group(0);
+}
+
+/// The signal that ended a process, if one did.
+pub fn exit_signal(status: std::process::ExitStatus) -> Option<i32> {
+    status.signal()
+}
+
+/// The descriptor number of an open file (`f.fileno()`).
+pub fn fileno(file: &File) -> Option<i128> {
+    Some(i128::from(file.as_raw_fd()))
+}
+
+/// `pwrite`: writes at `offset` without moving the file's position.
+pub fn write_at(file: &File, data: &[u8], offset: u64) -> io::Result<usize> {
+    file.write_at(data, offset)
+}
+
+/// True for a file someone may execute.
+pub fn is_executable(p: &Path) -> bool {
+    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
