@@ -186,17 +186,31 @@ fn write_long_bytes(f: &mut fmt::Formatter<'_>, b: &[u8]) -> fmt::Result {
 }
 
 impl fmt::Display for Raised {
-    /// `Type("message")`, or `Type(errno, "strerror")` for OS errors.
+    /// `Type("message")`, or `Type(errno, "strerror")` for OS errors, and
+    /// `Type(errno, "strerror", None, winerror)` for Windows errors.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.type_name)?;
         f.write_char('(')?;
         let prefix = self.errno.map(|n| format!("[Errno {n}] "));
-        match prefix.as_deref().and_then(|p| self.message.strip_prefix(p)) {
-            Some(strerror) => {
+        let windows = self
+            .errno
+            .and_then(|_| self.message.strip_prefix("[WinError "))
+            .and_then(|rest| rest.split_once("] "))
+            .filter(|(code, _)| code.parse::<i32>().is_ok());
+        match (
+            prefix.as_deref().and_then(|p| self.message.strip_prefix(p)),
+            windows,
+        ) {
+            (Some(strerror), _) => {
                 write!(f, "{}, ", self.errno.unwrap_or_default())?;
                 write_str_repr(f, strerror)?;
             }
-            None => write_str_repr(f, &self.message)?,
+            (None, Some((code, strerror))) => {
+                write!(f, "{}, ", self.errno.unwrap_or_default())?;
+                write_str_repr(f, strerror)?;
+                write!(f, ", None, {code}")?;
+            }
+            (None, None) => write_str_repr(f, &self.message)?,
         }
         f.write_char(')')
     }
@@ -266,6 +280,15 @@ mod tests {
             errno: Some(22),
         });
         assert_eq!(r.to_string(), "!! OSError(22, 'Invalid argument')");
+        let r = Outcome::Raised(Raised {
+            type_name: "PermissionError".into(),
+            message: "[WinError 5] Access is denied".into(),
+            errno: Some(13),
+        });
+        assert_eq!(
+            r.to_string(),
+            "!! PermissionError(13, 'Access is denied', None, 5)"
+        );
         let r = Outcome::Raised(Raised {
             type_name: "TypeError".into(),
             message: "a bytes-like object is required, not 'str'".into(),

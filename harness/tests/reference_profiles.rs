@@ -2,11 +2,12 @@
 //! profile's expectations in `spec/`: one test per (profile, scenario),
 //! named `reference-3.8-linux::find-hit`. The `scenarios` test holds the
 //! reference to the linked CPython's version; this one holds it to every
-//! version the suite knows on Linux and macOS, which is also what mutation
-//! testing runs (`cargo mutants` in the README): a mutant of the reference
-//! survives only if every profile still passes every scenario. The macOS
-//! profiles run here emulated, against expectations traced to CPython's
-//! source (`unconfirmed` in the spec) or shared with Linux.
+//! version the suite knows on Linux, macOS and Windows, which is also what
+//! mutation testing runs (`cargo mutants` in the README): a mutant of the
+//! reference survives only if every profile still passes every scenario.
+//! The macOS and Windows profiles run here emulated, against expectations
+//! traced to CPython's source (`unconfirmed` in the spec) or shared with
+//! Linux.
 
 mod common;
 
@@ -26,7 +27,7 @@ fn main() -> ExitCode {
         }
     };
     let mut trials = vec![];
-    let platforms = [Platform::Linux, Platform::MacOs];
+    let platforms = Platform::ALL;
     for (platform, python) in platforms.into_iter().flat_map(|p| VERSIONS.map(|v| (p, v))) {
         let profile = Profile::new(python, platform);
         let target = engine.reference_target(profile);

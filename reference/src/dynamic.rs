@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use crate::args::{self, Flavor, IntCode};
 use crate::error::{Error, ErrorKind};
-use crate::mmap::{AuditEvent, Mmap, MmapOptions};
+use crate::mmap::{Access, AuditEvent, Mmap, MmapOptions};
 use crate::profile::{Platform, Profile};
 use crate::value::Value;
 
@@ -25,9 +25,35 @@ fn bind_ctor_args(
     args: &[Value],
     kwargs: &[(String, Value)],
 ) -> Result<[Option<i64>; 7], Error> {
+    let n_params = if profile.python.at_least(3, 13) { 7 } else { 6 };
+    let bound = bind_params(
+        profile,
+        &CTOR_PARAMS[..n_params],
+        6,
+        args,
+        kwargs,
+        &mut |i, v| convert_ctor_arg(profile, i, v),
+    )?;
+    let mut out = [None; 7];
+    out[..n_params].copy_from_slice(&bound);
+    Ok(out)
+}
+
+/// `PyArg_ParseTupleAndKeywords` for a constructor whose first two
+/// parameters are required: binds `args` and `kwargs` to `params` (the
+/// first `max_positional` may come by position), converting each value with
+/// `convert` as soon as it is bound, like CPython's loop; the values by
+/// parameter index, or CPython's TypeError.
+pub(crate) fn bind_params<T: Clone>(
+    profile: Profile,
+    params: &[&str],
+    max_positional: usize,
+    args: &[Value],
+    kwargs: &[(String, Value)],
+    convert: &mut dyn FnMut(usize, &Value) -> Result<T, Error>,
+) -> Result<Vec<Option<T>>, Error> {
     let py = profile.python;
-    let n_params = if py.at_least(3, 13) { 7 } else { 6 };
-    let max_positional = 6;
+    let n_params = params.len();
     let (nargs, nkw) = (args.len(), kwargs.len());
     if nargs + nkw > n_params {
         let kw = if nargs == 0 && py.at_least(3, 7) {
@@ -46,20 +72,20 @@ fn bind_ctor_args(
         )));
     }
     let lookup = |name: &str| kwargs.iter().find(|(k, _)| k == name).map(|(_, v)| v);
-    let mut bound = [None; 7];
-    for (i, slot) in bound.iter_mut().enumerate().take(n_params) {
+    let mut bound = vec![None; n_params];
+    for (i, slot) in bound.iter_mut().enumerate() {
         let value = if i < nargs {
             Some(&args[i])
         } else {
-            lookup(CTOR_PARAMS[i])
+            lookup(params[i])
         };
         match value {
             Some(v) => {
                 // Converted as soon as it is bound, like CPython's loop.
-                *slot = Some(convert_ctor_arg(profile, i, v)?);
+                *slot = Some(convert(i, v)?);
             }
             None if i < 2 => {
-                let name = CTOR_PARAMS[i];
+                let name = params[i];
                 return Err(Error::type_error(if py.at_least(3, 7) {
                     format!(
                         "function missing required argument '{name}' (pos {})",
@@ -73,7 +99,7 @@ fn bind_ctor_args(
         }
     }
     if nkw > 0 {
-        for (i, name) in CTOR_PARAMS.iter().enumerate().take(nargs) {
+        for (i, name) in params.iter().enumerate().take(nargs) {
             if lookup(name).is_some() {
                 return Err(Error::type_error(if py.at_least(3, 7) {
                     format!(
@@ -85,10 +111,7 @@ fn bind_ctor_args(
                 }));
             }
         }
-        if let Some((k, _)) = kwargs
-            .iter()
-            .find(|(k, _)| !CTOR_PARAMS[..n_params].contains(&k.as_str()))
-        {
+        if let Some((k, _)) = kwargs.iter().find(|(k, _)| !params.contains(&k.as_str())) {
             return Err(Error::type_error(if py.at_least(3, 13) {
                 format!("this function got an unexpected keyword argument '{k}'")
             } else {
@@ -123,7 +146,7 @@ fn convert_ctor_arg(profile: Profile, i: usize, v: &Value) -> Result<i64, Error>
 ///
 /// What `close()` raises (BufferError while that map has exports), which
 /// `__index__` propagates.
-fn close_target(v: &Value) -> Result<(), Error> {
+pub(crate) fn close_target(v: &Value) -> Result<(), Error> {
     let Value::ClosingIndex(_, target) = v else {
         return Ok(());
     };
@@ -295,7 +318,8 @@ impl Mmap {
     ///
     /// The argument parser's TypeError/OverflowError texts of the profile's
     /// version, then everything [`MmapOptions::map`] raises. Windows profiles
-    /// are not implemented (SystemError naming the profile). Python 2.7
+    /// take the Windows constructor `mmap(fileno, length, tagname=None,
+    /// access=ACCESS_DEFAULT, offset=0)`, emulated (`crate::windows`). Python 2.7
     /// profiles get the 3.6 parser texts with 2.7's integer converters (`an
     /// integer is required`; `__index__` is not used) and `mmap.error` for OS
     /// errors.
@@ -320,10 +344,7 @@ impl Mmap {
         audit: &mut dyn FnMut(AuditEvent),
     ) -> Result<Mmap, Error> {
         if profile.platform == Platform::Windows {
-            return Err(Error::new(
-                ErrorKind::SystemError,
-                format!("the reference implements the Unix constructor only, not {profile}"),
-            ));
+            return crate::windows::construct(profile, args, kwargs, audit);
         }
         let [fileno, length, flags, prot, access, offset, trackfd] =
             bind_ctor_args(profile, args, kwargs)?;
@@ -349,13 +370,14 @@ impl Mmap {
     }
 
     /// True when the profile's `mmap.mmap` has a method called `name`.
-    fn has_method(&self, name: &str) -> bool {
+    pub fn has_method(&self, name: &str) -> bool {
         let py = self.profile.python;
         match name {
             "close" | "find" | "rfind" | "flush" | "move" | "read" | "read_byte" | "readline"
             | "resize" | "seek" | "size" | "tell" | "write" | "write_byte" | "__len__"
-            | "__getitem__" | "__setitem__" | "__delitem__" | "__repr__" => true,
+            | "__getitem__" | "__setitem__" | "__delitem__" | "__repr__" | "__sizeof__" => true,
             "__enter__" | "__exit__" => py.at_least(3, 2),
+            "__buffer__" | "__release_buffer__" => py.at_least(3, 12),
             "madvise" => py.at_least(3, 8) && self.profile.platform != Platform::Windows,
             "seekable" => py.at_least(3, 13),
             _ => false,
@@ -531,8 +553,12 @@ impl Mmap {
                         // No check after parsing: a map closed meanwhile
                         // reaches msync with CPython's NULL-based range.
                         self.flush_unchecked(offset, size)?;
+                        let windows = self.profile.platform == Platform::Windows;
                         Ok(if py.at_least(3, 8) {
                             Value::None
+                        } else if windows && !matches!(self.access(), Access::Read | Access::Copy) {
+                            // FlushViewOfFile's BOOL, which succeeds here.
+                            Value::Int(1)
                         } else {
                             Value::Int(0)
                         })

@@ -110,11 +110,81 @@ impl Error {
         }
     }
 
+    /// What CPython on Windows raises for a Win32 error
+    /// (`PyErr_SetFromWindowsErr`): from 3.3 the `OSError` subclass of the
+    /// errno it maps to, whose `str()` is `[WinError code] text`; on 2.7 a
+    /// `WindowsError` whose `str()` is `[Error code] text`.
+    pub fn from_winerror(e: WinError, profile: Profile) -> Self {
+        let errno = e.errno();
+        let (type_name, message) = if profile.python.major == 2 {
+            ("WindowsError", format!("[Error {}] {}", e.code(), e.text()))
+        } else {
+            (
+                os_error_subclass(errno),
+                format!("[WinError {}] {}", e.code(), e.text()),
+            )
+        };
+        Self {
+            kind: ErrorKind::OsError { errno },
+            type_name,
+            message,
+        }
+    }
+
     /// The errno of an OS error, if this is one.
     pub fn errno(&self) -> Option<i32> {
         match self.kind {
             ErrorKind::OsError { errno } => Some(errno),
             _ => None,
+        }
+    }
+}
+
+/// A Win32 error that a Windows profile raises, with what CPython makes of
+/// it: the errno `PC/errmap.h` maps it to, and the system's English text
+/// without the trailing period CPython strips.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WinError {
+    /// `ERROR_ACCESS_DENIED` (5)
+    AccessDenied,
+    /// `ERROR_INVALID_PARAMETER` (87)
+    InvalidParameter,
+    /// `ERROR_MAPPED_ALIGNMENT` (1132)
+    MappedAlignment,
+    /// `ERROR_USER_MAPPED_FILE` (1224)
+    UserMappedFile,
+}
+
+impl WinError {
+    /// The Win32 code.
+    pub fn code(self) -> i32 {
+        match self {
+            WinError::AccessDenied => 5,
+            WinError::InvalidParameter => 87,
+            WinError::MappedAlignment => 1132,
+            WinError::UserMappedFile => 1224,
+        }
+    }
+
+    /// `winerror_to_errno`: EACCES for access denied, EINVAL (its default)
+    /// for the others.
+    fn errno(self) -> i32 {
+        match self {
+            WinError::AccessDenied => libc::EACCES,
+            _ => libc::EINVAL,
+        }
+    }
+
+    fn text(self) -> &'static str {
+        match self {
+            WinError::AccessDenied => "Access is denied",
+            WinError::InvalidParameter => "The parameter is incorrect",
+            WinError::MappedAlignment => {
+                "The base address or the file offset specified does not have the proper alignment"
+            }
+            WinError::UserMappedFile => {
+                "The requested operation cannot be performed on a file with a user-mapped section open"
+            }
         }
     }
 }

@@ -32,10 +32,11 @@ mod object;
 pub mod profile;
 mod sys;
 pub mod value;
+mod windows;
 
 pub use buffer::{MemoryView, SharedMmap, ViewItem};
 pub use dynamic::{FAKE_ADDRESS, constants};
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorKind, WinError};
 pub use mmap::{Access, AuditEvent, Mmap, MmapOptions};
 pub use object::PY2_PROTOCOL_2_PICKLE;
 pub use profile::{Platform, Profile, PyVersion};

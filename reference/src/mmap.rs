@@ -11,6 +11,7 @@ use crate::error::{Error, ErrorKind};
 use crate::profile::{Platform, Profile};
 use crate::sys::{self, AsRawFd, MapRequest, Mapped, Mapping, OwnedFd};
 use crate::value::Value;
+use crate::windows::Section;
 
 /// `mmap.MAP_SHARED` (Linux and macOS).
 pub const MAP_SHARED: i32 = 1;
@@ -252,6 +253,7 @@ impl MmapOptions {
             offset: self.offset,
             access,
             trackfd: self.trackfd,
+            named: None,
             exports: Rc::new(Cell::new(0)),
         })
     }
@@ -298,6 +300,9 @@ pub struct Mmap {
     offset: i64,
     access: Access,
     trackfd: bool,
+    /// Windows profiles: the tag name, and the section it names, which the
+    /// map holds while it is open so that maps of the same name share it.
+    named: Option<(String, Rc<Section>)>,
     /// Live buffer exports (CPython's `exports`): one per memoryview made
     /// from the map (its slices share it). `close()` and `resize()` refuse
     /// while it is non-zero. Shared with the exports themselves, so that
@@ -311,6 +316,31 @@ pub(crate) fn closed_error() -> Error {
 }
 
 impl Mmap {
+    /// A Windows profile's map: a view of a section (see [`crate::windows`]),
+    /// with the duplicated file handle (`None` for the paging file) and the
+    /// tag name with its section.
+    pub(crate) fn windows_view(
+        profile: Profile,
+        view: Mapping,
+        file: Option<OwnedFd>,
+        offset: i64,
+        access: Access,
+        named: Option<(String, Rc<Section>)>,
+    ) -> Mmap {
+        Mmap {
+            profile,
+            unmapped_size: view.len(),
+            map: Some(view),
+            fd: file,
+            pos: 0,
+            offset,
+            access,
+            trackfd: true,
+            named,
+            exports: Rc::new(Cell::new(0)),
+        }
+    }
+
     /// The profile this map imitates.
     pub fn profile(&self) -> Profile {
         self.profile
@@ -405,6 +435,7 @@ impl Mmap {
             return Err(Error::buffer_error("cannot close exported pointers exist"));
         }
         self.fd = None;
+        self.named = None;
         if let Some(map) = self.map.take() {
             self.unmapped_size = map.len();
         }
@@ -558,7 +589,11 @@ impl Mmap {
     /// ValueError `mmap closed or invalid`; OSError `[Errno 9] Bad file
     /// descriptor` for anonymous maps and `trackfd=False`.
     pub fn size(&self) -> Result<i64, Error> {
-        self.mapping()?;
+        let map = self.mapping()?;
+        if self.profile.platform == Platform::Windows && self.fd.is_none() {
+            // GetFileSize is for files; a paging-file map answers its length.
+            return Ok(map.len() as i64);
+        }
         let fd = self.fd.as_ref().map_or(-1, |fd| fd.as_raw_fd());
         sys::fstat(fd)
             .map(|st| st.size)
@@ -712,6 +747,11 @@ impl Mmap {
         if matches!(self.access, Access::Read | Access::Copy) {
             return Ok(());
         }
+        if self.profile.platform == Platform::Windows {
+            // FlushViewOfFile rounds the address down to a page itself, and
+            // the emulated view shares its pages with the file already.
+            return Ok(());
+        }
         let (offset, size) = (offset as usize, size as usize);
         match &self.map {
             Some(map) => map.msync(offset, size),
@@ -793,11 +833,20 @@ impl Mmap {
         if newsize < 0 || SSIZE_MAX - newsize < self.offset {
             return Err(Error::value_error("new size out of range"));
         }
-        if self.profile.platform != Platform::Linux {
-            return Err(Error::new(
-                ErrorKind::SystemError,
-                "mmap: resizing not available--no mremap()",
-            ));
+        match self.profile.platform {
+            Platform::Linux => {}
+            Platform::MacOs => {
+                return Err(Error::new(
+                    ErrorKind::SystemError,
+                    "mmap: resizing not available--no mremap()",
+                ));
+            }
+            Platform::Windows => {
+                return Err(Error::new(
+                    ErrorKind::SystemError,
+                    "the reference does not model resize() on Windows yet",
+                ));
+            }
         }
         let profile = self.profile;
         if let Some(fd) = &self.fd {

@@ -458,7 +458,10 @@ impl Runtime for RefRuntime {
             Obj::Map(m) if name == "closed" => {
                 m.borrow().getattr(name).map(Obj::Value).map_err(raised)
             }
-            Obj::Map(m) => Ok(Obj::Method(m.clone(), name.to_owned())),
+            Obj::Map(m) if m.borrow().has_method(name) => {
+                Ok(Obj::Method(m.clone(), name.to_owned()))
+            }
+            Obj::Map(m) => m.borrow().getattr(name).map(Obj::Value).map_err(raised),
             Obj::View(v) => match name {
                 "obj" => v.obj().map(Obj::Map).map_err(raised),
                 "release" | "tobytes" | "tolist" => Ok(Obj::ViewMethod(v.clone(), name.to_owned())),

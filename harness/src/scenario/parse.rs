@@ -352,9 +352,30 @@ impl Parser {
                 self.pos -= 1;
                 return Err(self.error("the strerror text as a string literal"));
             };
+            // `OSError(22, "The parameter is incorrect", None, 87)`: the
+            // arguments of a Windows error, whose str() names the winerror.
+            let message = if self.eat(&Tok::Comma) {
+                if !self.eat_keyword("None") {
+                    return Err(self.error("`None` (the filename) before a winerror"));
+                }
+                self.expect_tok(Tok::Comma)?;
+                let winerror = match self.bump() {
+                    Tok::Number(n) => n.parse::<i32>().ok(),
+                    _ => None,
+                };
+                let Some(winerror) = winerror else {
+                    self.pos -= 1;
+                    return Err(self.error(&format!(
+                        "a winerror, as in `{type_name}(22, \"The parameter is incorrect\", None, 87)`"
+                    )));
+                };
+                format!("[WinError {winerror}] {strerror}")
+            } else {
+                format!("[Errno {errno}] {strerror}")
+            };
             Raise {
                 type_name,
-                message: Some(format!("[Errno {errno}] {strerror}")),
+                message: Some(message),
                 errno: Some(errno),
             }
         } else {
@@ -829,6 +850,22 @@ mod tests {
                 errno: Some(22)
             })
         );
+        let l = parse_line(
+            r#"mmap(-1, 0) !! OSError(22, "The parameter is incorrect", None, 87) if windows"#,
+        )
+        .unwrap();
+        assert_eq!(
+            l.expect,
+            Expect::Raises(Raise {
+                type_name: "OSError".into(),
+                message: Some("[WinError 87] The parameter is incorrect".into()),
+                errno: Some(22)
+            })
+        );
+        let l = parse_line(
+            r#"m.flush() !! OSError(22, "Invalid argument") if python >= 3.8 and linux"#,
+        )
+        .unwrap();
         let cond = l.cond.unwrap();
         assert!(cond.holds(PyVersion::new(3, 8), Platform::Linux));
         assert!(!cond.holds(PyVersion::new(3, 7), Platform::Linux));

@@ -109,6 +109,47 @@ pub fn fstat(fd: RawFd) -> Result<FileStat, i32> {
     })
 }
 
+/// `lseek(fd, 0, SEEK_SET)`: moves the descriptor's file position to the
+/// start (what CPython's Windows constructor does to the caller's descriptor).
+pub fn rewind(fd: RawFd) -> Result<(), i32> {
+    // SAFETY: lseek only acts on the descriptor number; an invalid one fails.
+    let rc = unsafe { libc::lseek(fd, 0, libc::SEEK_SET) };
+    if rc < 0 { Err(last_errno()) } else { Ok(()) }
+}
+
+/// True when `fd` was opened for writing (`O_WRONLY` or `O_RDWR`).
+pub fn is_writable(fd: RawFd) -> Result<bool, i32> {
+    // SAFETY: F_GETFL only reads the descriptor's status flags.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    if flags < 0 {
+        return Err(last_errno());
+    }
+    Ok(flags & libc::O_ACCMODE != libc::O_RDONLY)
+}
+
+/// A new zero-filled anonymous file of `len` bytes (a paging-file section
+/// of Windows, emulated), close-on-exec.
+#[cfg(target_os = "linux")]
+pub fn anonymous_file(len: i64) -> Result<OwnedFd, i32> {
+    // SAFETY: the name is a NUL-terminated literal; memfd_create creates a
+    // new descriptor, owned by the returned OwnedFd alone.
+    let fd = unsafe { libc::memfd_create(c"mmapconf-section".as_ptr(), libc::MFD_CLOEXEC) };
+    if fd < 0 {
+        return Err(last_errno());
+    }
+    // SAFETY: `fd` was just returned by memfd_create and is owned by nobody else.
+    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+    ftruncate(&fd, len)?;
+    Ok(fd)
+}
+
+/// Unix hosts other than Linux have no `memfd_create`: Windows's paging-file
+/// sections are not emulated there.
+#[cfg(not(target_os = "linux"))]
+pub fn anonymous_file(_len: i64) -> Result<OwnedFd, i32> {
+    Err(libc::ENOSYS)
+}
+
 /// `ftruncate(fd, len)`.
 pub fn ftruncate(fd: &OwnedFd, len: i64) -> Result<(), i32> {
     // SAFETY: ftruncate only acts on the descriptor we own; `len` is any value

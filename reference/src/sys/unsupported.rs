@@ -68,6 +68,21 @@ pub fn fstat(_fd: RawFd) -> Result<FileStat, i32> {
 }
 
 /// `ENOSYS`.
+pub fn rewind(_fd: RawFd) -> Result<(), i32> {
+    Err(ENOSYS)
+}
+
+/// `ENOSYS`.
+pub fn is_writable(_fd: RawFd) -> Result<bool, i32> {
+    Err(ENOSYS)
+}
+
+/// `ENOSYS`.
+pub fn anonymous_file(_len: i64) -> Result<OwnedFd, i32> {
+    Err(ENOSYS)
+}
+
+/// `ENOSYS`.
 pub fn ftruncate(fd: &OwnedFd, _len: i64) -> Result<(), i32> {
     match fd.0 {}
 }

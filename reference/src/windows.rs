@@ -1,0 +1,304 @@
+//! The Windows constructor `mmap(fileno, length, tagname=None,
+//! access=ACCESS_DEFAULT, offset=0)`, emulated on a Linux host.
+//!
+//! CPython on Windows makes a *section* (`CreateFileMapping`) and maps a
+//! *view* of it (`MapViewOfFile`). Here a section is a descriptor: the
+//! caller's file, duplicated, or a new anonymous file standing for the
+//! paging file; the view is a shared (or, for `ACCESS_COPY`, private) map of
+//! it. Sections with a tag name are kept by name while a map holds them, so
+//! maps of the same name share memory as on Windows.
+//!
+//! Sources: `new_mmap_object` under `MS_WINDOWS` in CPython's
+//! `Modules/mmapmodule.c` (2.7.18, 3.9.2, 3.11.2 and 3.13.5 read line by
+//! line); Win32's documented behaviour of the two calls. What neither pins
+//! down (a read-only or copy map past the end of its file, a view larger
+//! than a section another map created) is refused as not modelled rather
+//! than guessed.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+
+use crate::args::{self, IntCode};
+use crate::dynamic::{bind_params, close_target};
+use crate::error::{Error, ErrorKind, WinError};
+use crate::mmap::{Access, AuditEvent, MAP_PRIVATE, MAP_SHARED, Mmap, PROT_READ, PROT_WRITE};
+use crate::profile::Profile;
+use crate::sys::{self, AsRawFd, MapRequest, Mapped, Mapping, OwnedFd};
+use crate::value::Value;
+
+/// The Windows constructor's parameters, in order.
+const PARAMS: [&str; 5] = ["fileno", "length", "tagname", "access", "offset"];
+
+/// `ALLOCATIONGRANULARITY`: a view's offset must be a multiple of it.
+const GRANULARITY: i64 = 65536;
+
+/// A section: what the views of one `CreateFileMapping` share.
+#[derive(Debug)]
+pub(crate) struct Section {
+    /// The file, or the anonymous file standing for the paging file.
+    fd: OwnedFd,
+    /// The section's size in bytes (the file's, or the paging file's request).
+    size: i64,
+}
+
+thread_local! {
+    /// Named sections, while some map holds them (a Windows kernel object
+    /// lives as long as a handle to it).
+    static NAMED: RefCell<HashMap<String, Weak<Section>>> = RefCell::new(HashMap::new());
+}
+
+/// A bound argument: an integer, or the tag name as its converter left it.
+#[derive(Clone)]
+enum Arg {
+    Int(i64),
+    /// `z` (up to 3.12): the name, or `None`; an empty name is no name.
+    Name(Option<String>),
+    /// `O` (3.13+): the object, checked once the file is settled.
+    Object(Value),
+}
+
+fn convert(profile: Profile, i: usize, v: &Value) -> Result<Arg, Error> {
+    let code = match i {
+        1 => IntCode::Ssize,
+        2 if profile.python.at_least(3, 13) => return Ok(Arg::Object(v.clone())),
+        2 => return tagname_z(profile, v).map(Arg::Name),
+        4 => IntCode::LongLong,
+        _ => IntCode::Int,
+    };
+    if args::int_calls_index(profile, v, code) {
+        close_target(v)?;
+    }
+    args::int(profile, v, code).map(Arg::Int)
+}
+
+/// The `z` converter of the tag name (Python ≤ 3.12): a str without NUL,
+/// or None; on 2.7 a `str` or an ASCII `unicode`.
+fn tagname_z(profile: Profile, v: &Value) -> Result<Option<String>, Error> {
+    let py2 = profile.python.major == 2;
+    let name = match v {
+        Value::None => return Ok(None),
+        Value::Str(s) if py2 && !s.is_ascii() => {
+            return Err(Error::new(
+                ErrorKind::UnicodeEncodeError,
+                "the reference does not model 2.7's ASCII encoding of a non-ASCII tag name",
+            ));
+        }
+        Value::Str(s) => s.clone(),
+        Value::Bytes(b) if py2 => String::from_utf8_lossy(b).into_owned(),
+        other => {
+            let kind = if py2 { "string" } else { "str" };
+            return Err(Error::type_error(format!(
+                "argument 3 must be {kind} or None, not {}",
+                other.type_name()
+            )));
+        }
+    };
+    if name.contains('\0') {
+        return Err(if py2 {
+            Error::type_error("argument 3 must be string without null bytes or None, not str")
+        } else {
+            Error::value_error("embedded null character")
+        });
+    }
+    Ok((!name.is_empty()).then_some(name))
+}
+
+/// The 3.13+ check of the tag name, made after the file is settled.
+fn tagname_o(v: &Value) -> Result<Option<String>, Error> {
+    match v {
+        Value::None => Ok(None),
+        Value::Str(s) if s.contains('\0') => Err(Error::value_error("embedded null character")),
+        Value::Str(s) if s.is_empty() => Err(not_modelled(
+            "an empty tag name in 3.13+, which is no longer taken as no name",
+        )),
+        Value::Str(s) => Ok(Some(s.clone())),
+        other => Err(Error::type_error(format!(
+            "expected str or None for 'tagname', not {}",
+            other.type_name()
+        ))),
+    }
+}
+
+fn not_modelled(what: &str) -> Error {
+    Error::new(
+        ErrorKind::SystemError,
+        format!("the reference does not model {what} on Windows"),
+    )
+}
+
+/// `mmap.mmap(*args, **kwargs)` for a Windows profile.
+pub(crate) fn construct(
+    profile: Profile,
+    args: &[Value],
+    kwargs: &[(String, Value)],
+    audit: &mut dyn FnMut(AuditEvent),
+) -> Result<Mmap, Error> {
+    let bound = bind_params(profile, &PARAMS, 5, args, kwargs, &mut |i, v| {
+        convert(profile, i, v)
+    })?;
+    let int = |i: usize| match &bound[i] {
+        Some(Arg::Int(n)) => *n,
+        _ => 0,
+    };
+    let (fileno, length, access_raw, offset) = (int(0), int(1), int(3), int(4));
+    if profile.python.at_least(3, 8) {
+        audit(AuditEvent {
+            name: "mmap.__new__",
+            args: vec![
+                Value::Int(fileno.into()),
+                Value::Int(length.into()),
+                Value::Int(access_raw.into()),
+                Value::Int(offset.into()),
+            ],
+        });
+    }
+    let access = Access::from_raw(access_raw as i32)
+        .ok_or_else(|| Error::value_error("mmap invalid access parameter."))?;
+    if length < 0 {
+        return Err(Error::overflow_error(
+            "memory mapped length must be positive",
+        ));
+    }
+    if offset < 0 {
+        return Err(Error::overflow_error(
+            "memory mapped offset must be positive",
+        ));
+    }
+    // 0 is taken as -1 for compatibility with Python before 2.5.
+    let file = if fileno != -1 && fileno != 0 {
+        let fd = fileno as i32;
+        let ebadf = |_| Error::from_errno(libc::EBADF, profile);
+        sys::fstat(fd).map_err(ebadf)?;
+        // "Win9x appears to need us seeked to zero": the caller's position
+        // is reset before anything else can fail.
+        sys::rewind(fd).map_err(ebadf)?;
+        Some(sys::dup_cloexec(fd).map_err(|e| Error::from_errno(e, profile))?)
+    } else {
+        None
+    };
+    let (map_size, section_size) = match &file {
+        Some(fd) if length == 0 => {
+            let size = file_size(fd, profile)?;
+            if size == 0 {
+                return Err(Error::value_error("cannot mmap an empty file"));
+            }
+            if offset >= size {
+                return Err(Error::value_error("mmap offset is greater than file size"));
+            }
+            (size - offset, size)
+        }
+        _ => (length, offset.saturating_add(length)),
+    };
+    let tagname = match &bound[2] {
+        Some(Arg::Name(name)) => name.clone(),
+        Some(Arg::Object(v)) => tagname_o(v)?,
+        _ => None,
+    };
+    let section = section(
+        profile,
+        tagname.as_deref(),
+        file.as_ref(),
+        section_size,
+        access,
+    )?;
+    if offset % GRANULARITY != 0 {
+        return Err(Error::from_winerror(WinError::MappedAlignment, profile));
+    }
+    if offset.saturating_add(map_size) > section.size {
+        return Err(not_modelled(
+            "a view past the end of a section another map made",
+        ));
+    }
+    let view = view(&section, map_size, offset, access, profile)?;
+    Ok(Mmap::windows_view(
+        profile,
+        view,
+        file,
+        offset,
+        access,
+        tagname.map(|name| (name, section)),
+    ))
+}
+
+fn file_size(fd: &OwnedFd, profile: Profile) -> Result<i64, Error> {
+    sys::fstat(fd.as_raw_fd())
+        .map(|st| st.size)
+        .map_err(|e| Error::from_errno(e, profile))
+}
+
+/// `CreateFileMapping`: the section of that name if one exists (whatever
+/// file and size were asked for), else a new one of `size` bytes over the
+/// file, which grows to `size` when it is smaller.
+fn section(
+    profile: Profile,
+    name: Option<&str>,
+    file: Option<&OwnedFd>,
+    size: i64,
+    access: Access,
+) -> Result<Rc<Section>, Error> {
+    if let Some(existing) = name.and_then(|n| NAMED.with(|m| m.borrow().get(n)?.upgrade())) {
+        return Ok(existing);
+    }
+    let errno = |e| Error::from_errno(e, profile);
+    let made = match file {
+        Some(fd) => {
+            let raw = fd.as_raw_fd();
+            // PAGE_READWRITE needs a handle open for writing.
+            let writes = matches!(access, Access::Default | Access::Write);
+            if writes && !sys::is_writable(raw).map_err(errno)? {
+                return Err(Error::from_winerror(WinError::AccessDenied, profile));
+            }
+            if file_size(fd, profile)? < size {
+                if !writes {
+                    return Err(not_modelled(
+                        "a read-only or copy-on-write map longer than its file",
+                    ));
+                }
+                sys::ftruncate(fd, size).map_err(errno)?;
+            }
+            Section {
+                fd: sys::dup_cloexec(raw).map_err(errno)?,
+                size,
+            }
+        }
+        None if size == 0 => {
+            return Err(Error::from_winerror(WinError::InvalidParameter, profile));
+        }
+        None => Section {
+            fd: sys::anonymous_file(size).map_err(errno)?,
+            size,
+        },
+    };
+    let made = Rc::new(made);
+    if let Some(n) = name {
+        NAMED.with(|m| m.borrow_mut().insert(n.to_owned(), Rc::downgrade(&made)));
+    }
+    Ok(made)
+}
+
+/// `MapViewOfFile`: `len` bytes of the section from `offset`.
+fn view(
+    section: &Section,
+    len: i64,
+    offset: i64,
+    access: Access,
+    profile: Profile,
+) -> Result<Mapping, Error> {
+    let (prot, flags) = match access {
+        Access::Read => (PROT_READ, MAP_SHARED),
+        Access::Copy => (PROT_READ | PROT_WRITE, MAP_PRIVATE),
+        Access::Default | Access::Write => (PROT_READ | PROT_WRITE, MAP_SHARED),
+    };
+    let req = MapRequest {
+        fd: section.fd.as_raw_fd(),
+        len: len as usize,
+        prot,
+        flags,
+        offset,
+    };
+    match Mapping::map(req).map_err(|e| Error::from_errno(e, profile))? {
+        Mapped::Map(m) => Ok(m),
+        Mapped::AtNull => Err(not_modelled("a view at address 0")),
+    }
+}
