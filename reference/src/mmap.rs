@@ -11,7 +11,7 @@ use crate::error::{Error, ErrorKind};
 use crate::profile::{Platform, Profile};
 use crate::sys::{self, AsRawFd, MapRequest, Mapped, Mapping, OwnedFd};
 use crate::value::Value;
-use crate::windows::Section;
+use crate::windows::{self, WindowsMap};
 
 /// `mmap.MAP_SHARED` (Linux and macOS).
 pub const MAP_SHARED: i32 = 1;
@@ -253,7 +253,7 @@ impl MmapOptions {
             offset: self.offset,
             access,
             trackfd: self.trackfd,
-            named: None,
+            windows: None,
             exports: Rc::new(Cell::new(0)),
         })
     }
@@ -300,9 +300,9 @@ pub struct Mmap {
     offset: i64,
     access: Access,
     trackfd: bool,
-    /// Windows profiles: the tag name, and the section it names, which the
-    /// map holds while it is open so that maps of the same name share it.
-    named: Option<(String, Rc<Section>)>,
+    /// Windows profiles: the section the view is of, the tag name and the
+    /// file's use, held while the map is open (see [`crate::windows`]).
+    windows: Option<WindowsMap>,
     /// Live buffer exports (CPython's `exports`): one per memoryview made
     /// from the map (its slices share it). `close()` and `resize()` refuse
     /// while it is non-zero. Shared with the exports themselves, so that
@@ -317,15 +317,14 @@ pub(crate) fn closed_error() -> Error {
 
 impl Mmap {
     /// A Windows profile's map: a view of a section (see [`crate::windows`]),
-    /// with the duplicated file handle (`None` for the paging file) and the
-    /// tag name with its section.
+    /// with the duplicated file handle (`None` for the paging file).
     pub(crate) fn windows_view(
         profile: Profile,
         view: Mapping,
         file: Option<OwnedFd>,
         offset: i64,
         access: Access,
-        named: Option<(String, Rc<Section>)>,
+        windows: WindowsMap,
     ) -> Mmap {
         Mmap {
             profile,
@@ -336,9 +335,16 @@ impl Mmap {
             offset,
             access,
             trackfd: true,
-            named,
+            windows: Some(windows),
             exports: Rc::new(Cell::new(0)),
         }
+    }
+
+    /// The bytes a Windows profile's `__sizeof__` counts for the tag name.
+    pub(crate) fn windows_tagname_size(&self) -> usize {
+        self.windows
+            .as_ref()
+            .map_or(0, |w| w.tagname_size(self.profile))
     }
 
     /// The profile this map imitates.
@@ -435,7 +441,9 @@ impl Mmap {
             return Err(Error::buffer_error("cannot close exported pointers exist"));
         }
         self.fd = None;
-        self.named = None;
+        if let Some(windows) = self.windows.as_mut() {
+            windows.release();
+        }
         if let Some(map) = self.map.take() {
             self.unmapped_size = map.len();
         }
@@ -842,10 +850,18 @@ impl Mmap {
                 ));
             }
             Platform::Windows => {
-                return Err(Error::new(
-                    ErrorKind::SystemError,
-                    "the reference does not model resize() on Windows yet",
-                ));
+                let Some(state) = self.windows.as_mut() else {
+                    return Err(closed_error());
+                };
+                return windows::resize(
+                    state,
+                    &mut self.map,
+                    self.fd.as_ref(),
+                    self.offset,
+                    self.access,
+                    newsize,
+                    self.profile,
+                );
             }
         }
         let profile = self.profile;

@@ -5,7 +5,7 @@
 use crate::args::{self, IntCode};
 use crate::error::Error;
 use crate::mmap::Mmap;
-use crate::profile::PyVersion;
+use crate::profile::{Platform, PyVersion};
 use crate::value::Value;
 
 /// What Python 2.7's `pickle.dumps(m, 2)` returns: `object.__reduce_ex__(2)`
@@ -111,12 +111,20 @@ impl Mmap {
         Mmap::construct(self.profile, &[], &[])
     }
 
-    /// Equivalent to Python's `m.__sizeof__()`, which `mmap.mmap` inherits
-    /// from `object`: the type's `tp_basicsize` on a 64-bit Unix build, 56
-    /// bytes on 2.7, 72 on 3.0–3.8 and 80 from 3.9, as observed on 2.7.18
-    /// and 3.6–3.13 (Windows builds differ and count the tag name).
+    /// Equivalent to Python's `m.__sizeof__()`. On Unix `mmap.mmap`
+    /// inherits it from `object`: the type's `tp_basicsize` on a 64-bit
+    /// build, 56 bytes on 2.7, 72 on 3.0–3.8 and 80 from 3.9, as observed on
+    /// 2.7.18 and 3.6–3.13. Windows builds have their own method, which adds
+    /// the tag name's bytes to the 64-bit size of `mmap_object` with its
+    /// Windows fields (three handles and pointers where Unix has `fd`): 80
+    /// on 2.7, 96 on 3.x, whose `weakreflist` follows `exports` (Unix 3.6's
+    /// `__weakrefoffset__` is 56, the size of the fields before it).
     pub fn sizeof(&self) -> usize {
         let py = self.profile.python;
+        if self.profile.platform == Platform::Windows {
+            let base = if py.major == 2 { 80 } else { 96 };
+            return base + self.windows_tagname_size();
+        }
         if py.major == 2 {
             56
         } else if py.at_least(3, 9) {
@@ -126,17 +134,23 @@ impl Mmap {
         }
     }
 
-    /// `m.__sizeof__(*args, **kwargs)`: `object.__sizeof__` is `METH_NOARGS`,
-    /// named `object.__sizeof__` in its errors from 3.9.
+    /// `m.__sizeof__(*args, **kwargs)`: `METH_NOARGS`, named in its errors
+    /// from 3.9 after the class that defines it: `object` on Unix, `mmap`
+    /// on Windows.
     pub(crate) fn sizeof_call(
         &self,
         args: &[Value],
         kwargs: &[(String, Value)],
     ) -> Result<Value, Error> {
-        let name = if self.profile.python.at_least(3, 9) {
-            "object.__sizeof__"
+        let owner = if self.profile.platform == Platform::Windows {
+            "mmap"
         } else {
-            "__sizeof__"
+            "object"
+        };
+        let name = if self.profile.python.at_least(3, 9) {
+            format!("{owner}.__sizeof__")
+        } else {
+            "__sizeof__".to_owned()
         };
         if !kwargs.is_empty() {
             return Err(Error::type_error(format!(

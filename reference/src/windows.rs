@@ -42,10 +42,45 @@ pub(crate) struct Section {
     size: i64,
 }
 
+/// A file's use by maps: one per file, shared by every map of it, so that
+/// a map can tell whether another map of the same file is open.
+#[derive(Debug)]
+pub(crate) struct FileUse;
+
+/// What a Windows profile's map holds besides its view.
+#[derive(Debug)]
+pub(crate) struct WindowsMap {
+    /// The tag name, if the map has one.
+    tagname: Option<String>,
+    /// The section the view is of (named sections are shared by name);
+    /// `None` once the map is closed.
+    section: Option<Rc<Section>>,
+    /// The file's use, for file-backed maps.
+    file_use: Option<Rc<FileUse>>,
+}
+
 thread_local! {
     /// Named sections, while some map holds them (a Windows kernel object
     /// lives as long as a handle to it).
     static NAMED: RefCell<HashMap<String, Weak<Section>>> = RefCell::new(HashMap::new());
+    /// Files some map uses, by `(st_dev, st_ino)`.
+    static FILES: RefCell<HashMap<(u64, u64), Weak<FileUse>>> = RefCell::new(HashMap::new());
+}
+
+/// The use of the file `fd`, shared with the other maps of it.
+fn file_use(fd: &OwnedFd, profile: Profile) -> Result<Rc<FileUse>, Error> {
+    let id = sys::fstat(fd.as_raw_fd())
+        .map_err(|e| Error::from_errno(e, profile))?
+        .id;
+    Ok(FILES.with(|files| {
+        let mut files = files.borrow_mut();
+        if let Some(used) = files.get(&id).and_then(Weak::upgrade) {
+            return used;
+        }
+        let used = Rc::new(FileUse);
+        files.insert(id, Rc::downgrade(&used));
+        used
+    }))
 }
 
 /// A bound argument: an integer, or the tag name as its converter left it.
@@ -202,22 +237,15 @@ pub(crate) fn construct(
         section_size,
         access,
     )?;
-    if offset % GRANULARITY != 0 {
-        return Err(Error::from_winerror(WinError::MappedAlignment, profile));
-    }
-    if offset.saturating_add(map_size) > section.size {
-        return Err(not_modelled(
-            "a view past the end of a section another map made",
-        ));
-    }
     let view = view(&section, map_size, offset, access, profile)?;
+    let file_use = file.as_ref().map(|fd| file_use(fd, profile)).transpose()?;
+    let windows = WindowsMap {
+        tagname,
+        section: Some(section),
+        file_use,
+    };
     Ok(Mmap::windows_view(
-        profile,
-        view,
-        file,
-        offset,
-        access,
-        tagname.map(|name| (name, section)),
+        profile, view, file, offset, access, windows,
     ))
 }
 
@@ -277,7 +305,8 @@ fn section(
     Ok(made)
 }
 
-/// `MapViewOfFile`: `len` bytes of the section from `offset`.
+/// `MapViewOfFile`: `len` bytes of the section from `offset`, which must be
+/// a multiple of `ALLOCATIONGRANULARITY`.
 fn view(
     section: &Section,
     len: i64,
@@ -285,6 +314,14 @@ fn view(
     access: Access,
     profile: Profile,
 ) -> Result<Mapping, Error> {
+    if offset % GRANULARITY != 0 {
+        return Err(Error::from_winerror(WinError::MappedAlignment, profile));
+    }
+    if offset.saturating_add(len) > section.size {
+        return Err(not_modelled(
+            "a view past the end of a section another map made",
+        ));
+    }
     let (prot, flags) = match access {
         Access::Read => (PROT_READ, MAP_SHARED),
         Access::Copy => (PROT_READ | PROT_WRITE, MAP_PRIVATE),
@@ -301,4 +338,99 @@ fn view(
         Mapped::Map(m) => Ok(m),
         Mapped::AtNull => Err(not_modelled("a view at address 0")),
     }
+}
+
+impl WindowsMap {
+    /// `close()`: the handles go, the tag name stays until the object does.
+    pub(crate) fn release(&mut self) {
+        self.section = None;
+        self.file_use = None;
+    }
+
+    /// The tag name's bytes as `__sizeof__` counts them: the UTF-8 copy and
+    /// its NUL up to 3.12, two bytes per UTF-16 unit and the NUL from 3.13.
+    pub(crate) fn tagname_size(&self, profile: Profile) -> usize {
+        match &self.tagname {
+            None => 0,
+            Some(name) if profile.python.at_least(3, 13) => 2 * (name.encode_utf16().count() + 1),
+            Some(name) => name.len() + 1,
+        }
+    }
+}
+
+/// `resize(newsize)` of a Windows profile's map, after the checks every
+/// platform makes (exports, access, the size's range): a new section of
+/// `offset + newsize` bytes and a new view of it. From 3.11 (gh-29213) a
+/// paging-file map keeps its bytes (a copy) and a name another map holds
+/// refuses with WinError 1224, leaving the map as it was; before, a
+/// paging-file map cannot be resized (WinError 87) and the failure leaves
+/// the map closed. A file map sets the file's size to `offset + newsize`
+/// unless another map of the file is open (WinError 1224 from 3.11).
+///
+/// `view` becomes `None` where CPython's `map_handle` ends up NULL.
+pub(crate) fn resize(
+    windows: &mut WindowsMap,
+    view: &mut Option<Mapping>,
+    file: Option<&OwnedFd>,
+    offset: i64,
+    access: Access,
+    newsize: i64,
+    profile: Profile,
+) -> Result<(), Error> {
+    let modern = profile.python.at_least(3, 11);
+    let Some(current) = &windows.section else {
+        return Err(not_modelled(
+            "resize() of a map closed while its argument converted",
+        ));
+    };
+    if modern && windows.tagname.is_some() && Rc::strong_count(current) > 1 {
+        // OpenFileMapping finds the name held elsewhere.
+        return Err(Error::from_winerror(WinError::UserMappedFile, profile));
+    }
+    let size = offset.saturating_add(newsize);
+    let section = match file {
+        None if !modern || size == 0 => {
+            *view = None;
+            return Err(Error::from_winerror(WinError::InvalidParameter, profile));
+        }
+        None => Section {
+            fd: sys::anonymous_file(size).map_err(|e| Error::from_errno(e, profile))?,
+            size,
+        },
+        Some(fd) => {
+            let shared = windows
+                .file_use
+                .as_ref()
+                .is_some_and(|u| Rc::strong_count(u) > 1);
+            if shared && modern && offset == 0 {
+                // SetEndOfFile fails, and the old size is mapped again.
+                return Err(Error::from_winerror(WinError::UserMappedFile, profile));
+            }
+            if shared || newsize == 0 {
+                return Err(not_modelled(
+                    "resize() of a file map to size 0, or while another map of the file is open",
+                ));
+            }
+            let errno = |e| Error::from_errno(e, profile);
+            sys::ftruncate(fd, size).map_err(errno)?;
+            Section {
+                fd: sys::dup_cloexec(fd.as_raw_fd()).map_err(errno)?,
+                size,
+            }
+        }
+    };
+    let section = Rc::new(section);
+    let mut new_view = self::view(&section, newsize, offset, access, profile)?;
+    if file.is_none() {
+        if let Some(old) = view.as_ref() {
+            let keep = old.len().min(new_view.len());
+            new_view.bytes_mut()[..keep].copy_from_slice(&old.bytes()[..keep]);
+        }
+    }
+    if let Some(name) = &windows.tagname {
+        NAMED.with(|m| m.borrow_mut().insert(name.clone(), Rc::downgrade(&section)));
+    }
+    windows.section = Some(section);
+    *view = Some(new_view);
+    Ok(())
 }

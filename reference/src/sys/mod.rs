@@ -22,6 +22,8 @@ pub struct FileStat {
     pub is_regular: bool,
     /// `st_size`
     pub size: i64,
+    /// `(st_dev, st_ino)`: which file it is.
+    pub id: (u64, u64),
 }
 
 /// What [`Mapping::map`] asks the kernel for.

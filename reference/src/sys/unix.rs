@@ -106,6 +106,9 @@ pub fn fstat(fd: RawFd) -> Result<FileStat, i32> {
     Ok(FileStat {
         is_regular: st.st_mode & libc::S_IFMT == libc::S_IFREG,
         size: st.st_size,
+        // The widths of dev_t and ino_t differ between Unix hosts.
+        #[allow(clippy::unnecessary_cast, clippy::useless_conversion)]
+        id: (st.st_dev as u64, st.st_ino as u64),
     })
 }
 
