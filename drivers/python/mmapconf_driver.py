@@ -41,7 +41,7 @@ if hasattr(sys, 'set_int_max_str_digits'):
 PROTOCOL = 2  # the version of harness/PROTOCOL.md this file speaks
 BUILTIN_MODULES = ('builtins', '__builtin__', 'exceptions')  # reported unqualified
 BINOPS = ('+', '-', '*', '//', '**')
-FILE_ARITY = {'fileno': 0, 'size': 0, 'read': 0, 'pwrite': 2,
+FILE_ARITY = {'fileno': 0, 'path': 0, 'size': 0, 'read': 0, 'pwrite': 2,
               'truncate': 1, 'tell': 0, 'seek': 1, 'close': 0}
 # The harness's own names, checked first so that an alias never hides them.
 SIGNAL_NAMES = ('SIGBUS', 'SIGSEGV', 'SIGABRT', 'SIGKILL', 'SIGILL',
@@ -256,6 +256,8 @@ class ScenarioFile(object):
             raise AdapterError('unsupported file step %s with %d arguments' % (method, len(args)))
         if method == 'close':
             return self.close()
+        if method == 'path':
+            return text(self.path)
         fd = self.fd
         if fd is None:
             raise ValueError('I/O operation on closed file')
@@ -690,6 +692,20 @@ def implementation():
             'platform': system, 'api': apis}
 
 
+LOADED = {}
+
+
+def load_api(api):
+    """The module a request's API drives, or the AdapterError that says why
+    it cannot be imported."""
+    if api not in LOADED:
+        try:
+            LOADED[api] = __import__(api)
+        except Exception as e:  # every request of this API will say so
+            LOADED[api] = AdapterError('cannot import %s: %s' % (api, describe_exception(e)['message']))
+    return LOADED[api]
+
+
 def handle(line, module, emit):
     """Runs one request line; every failure of the adapter is an `error`."""
     try:
@@ -700,7 +716,11 @@ def handle(line, module, emit):
         kind, run = one_key(request, 'request')
         if kind != 'run':
             raise AdapterError("unsupported request '%s'" % kind)
-        ident, file_spec, steps = fields(run, 'run', ('id', 'file', 'steps'))
+        ident, file_spec, steps, api = fields(run, 'run', ('id', 'file', 'steps'), ('api',))
+        if api not in (None, 'mmap', 'mmapfile'):
+            raise AdapterError("unsupported api '%s'; expected mmap or mmapfile" % api)
+        if api is not None:
+            module = load_api(api)
         if isinstance(module, AdapterError):
             raise module
         scenario = Scenario(module, emit, file_spec)
@@ -736,10 +756,7 @@ def main(argv):
     sys.stdout = sys.stderr
     emit = emitter(OUTPUT_FD)
     emit({'protocol': PROTOCOL, 'implementation': implementation()})
-    try:
-        module = __import__(api)
-    except Exception as e:  # every request will say so
-        module = AdapterError('cannot import %s: %s' % (api, describe_exception(e)['message']))
+    module = load_api(api)
     stdin = getattr(sys.stdin, 'buffer', sys.stdin)  # bytes
     while True:
         line = stdin.readline()  # not iteration: Python 2 would read ahead and block

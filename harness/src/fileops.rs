@@ -53,6 +53,9 @@ impl FileHandle {
             self.file = None;
             return Ok(Observed::None);
         }
+        if method == "path" {
+            return Ok(Observed::Str(self.path.to_string_lossy().into_owned()));
+        }
         let file = self.file.as_mut().ok_or_else(|| Raised {
             type_name: "ValueError".into(),
             message: "I/O operation on closed file".into(),

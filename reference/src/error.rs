@@ -26,6 +26,8 @@ pub enum ErrorKind {
     NameError,
     /// `UnicodeEncodeError`
     UnicodeEncodeError,
+    /// pywin32's `pywintypes.error`, a plain `Exception` subclass.
+    Pywintypes,
     /// `OSError` or the subclass CPython picks for `errno`; `mmap.error` on 2.7.
     OsError {
         /// The C `errno` value.
@@ -60,6 +62,7 @@ impl Error {
             ErrorKind::AttributeError => "AttributeError",
             ErrorKind::NameError => "NameError",
             ErrorKind::UnicodeEncodeError => "UnicodeEncodeError",
+            ErrorKind::Pywintypes => "pywintypes.error",
             ErrorKind::OsError { .. } => "OSError",
         };
         Self {

@@ -434,3 +434,61 @@ pub(crate) fn resize(
     *view = Some(new_view);
     Ok(())
 }
+
+/// The size of a section, for pywin32's `mmapfile`.
+pub(crate) fn section_size(section: &Section) -> u64 {
+    section.size as u64
+}
+
+/// The current size of a file `mmapfile` holds (`GetFileSize`).
+pub(crate) fn size_of(fd: &OwnedFd, profile: Profile) -> Result<u64, Error> {
+    file_size(fd, profile).map(|n| n as u64)
+}
+
+/// pywin32's `CreateFileMapping(file, PAGE_READWRITE, size, name)`: the
+/// section of that name if one exists (and true: the caller lets its file
+/// go), else a new one, growing the file to `size`; `pywintypes.error` 87
+/// for a paging-file section of size 0.
+pub(crate) fn section_for_mmapfile(
+    name: Option<&str>,
+    file: Option<&OwnedFd>,
+    size: u64,
+    profile: Profile,
+) -> Result<(Rc<Section>, bool), Error> {
+    if let Some(existing) = name.and_then(|n| NAMED.with(|m| m.borrow().get(n)?.upgrade())) {
+        return Ok((existing, true));
+    }
+    let size = i64::try_from(size).map_err(|_| not_modelled("a section beyond 2**63 bytes"))?;
+    let errno = |e| Error::from_errno(e, profile);
+    let made = match file {
+        Some(fd) => {
+            if file_size(fd, profile)? < size {
+                sys::ftruncate(fd, size).map_err(errno)?;
+            }
+            Section {
+                fd: sys::dup_cloexec(fd.as_raw_fd()).map_err(errno)?,
+                size,
+            }
+        }
+        None if size == 0 => return Err(crate::mmapfile::api_error(87, "CreateFileMapping")),
+        None => Section {
+            fd: sys::anonymous_file(size).map_err(errno)?,
+            size,
+        },
+    };
+    let made = Rc::new(made);
+    if let Some(n) = name {
+        NAMED.with(|m| m.borrow_mut().insert(n.to_owned(), Rc::downgrade(&made)));
+    }
+    Ok((made, false))
+}
+
+/// pywin32's `MapViewOfFile(FILE_MAP_WRITE)`: `len` bytes from `offset`.
+pub(crate) fn view_for_mmapfile(
+    section: &Section,
+    len: u64,
+    offset: u64,
+    profile: Profile,
+) -> Result<Mapping, Error> {
+    view(section, len as i64, offset as i64, Access::Write, profile)
+}

@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use mmap_reference::value::MapRef;
-use mmap_reference::{AuditEvent, Error, MemoryView, Mmap, Profile, Value, ViewItem};
+use mmap_reference::{AuditEvent, Error, MemoryView, Mmap, MmapFile, Profile, Value, ViewItem};
 
 use crate::consteval;
 use crate::exec::{self, Fork, Literal, Runtime};
@@ -24,7 +24,12 @@ pub fn hello(profile: Profile) -> Hello {
             version: env!("CARGO_PKG_VERSION").into(),
             python: profile.python.to_string(),
             platform: profile.platform.name().into(),
-            api: vec![Api::Mmap],
+            // pywin32 exists on Windows only.
+            api: if profile.platform == mmap_reference::Platform::Windows {
+                vec![Api::Mmap, Api::Mmapfile]
+            } else {
+                vec![Api::Mmap]
+            },
         },
     }
 }
@@ -37,6 +42,7 @@ pub fn run(
 ) -> Result<(), String> {
     let mut rt = RefRuntime {
         profile,
+        api: request.api,
         audit: vec![],
     };
     exec::run(&mut rt, request, emit)
@@ -57,6 +63,12 @@ pub enum Obj {
     ViewMethod(Rc<MemoryView>, String),
     /// The `mmap` constructor.
     Constructor,
+    /// pywin32's `mmapfile` function.
+    MmapFileConstructor,
+    /// A `Pymmapfile` object.
+    MmapFile(Rc<RefCell<MmapFile>>),
+    /// A bound method of a `Pymmapfile`, not yet called.
+    MmapFileMethod(Rc<RefCell<MmapFile>>, String),
     /// A builtin function, a module the harness provides (`pickle`) or a
     /// function of one (`pickle.dumps`).
     Builtin(String),
@@ -66,6 +78,8 @@ pub enum Obj {
 pub struct RefRuntime {
     /// The profile imitated.
     pub profile: Profile,
+    /// The API the scenario drives.
+    pub api: Api,
     /// The audit events raised since the scenario began (`audit_events()`).
     pub audit: Vec<AuditEvent>,
 }
@@ -370,7 +384,10 @@ impl Runtime for RefRuntime {
     }
 
     fn name(&mut self, name: &str) -> Result<Obj, Raised> {
-        match crate::scenario::names::classify(name) {
+        match crate::scenario::names::classify_in(self.api, name) {
+            Some(crate::scenario::names::NameKind::Constructor) if self.api == Api::Mmapfile => {
+                return Ok(Obj::MmapFileConstructor);
+            }
             Some(crate::scenario::names::NameKind::Constructor) => return Ok(Obj::Constructor),
             // Only interpreters with audit hooks (3.8+) have it.
             Some(crate::scenario::names::NameKind::Builtin)
@@ -400,6 +417,19 @@ impl Runtime for RefRuntime {
                 .collect::<Result<Vec<_>, Raised>>()
         };
         match func {
+            Obj::MmapFileConstructor => {
+                let (args, kwargs) = (values()?, kw()?);
+                let m = MmapFile::construct(self.profile, &args, &kwargs).map_err(raised)?;
+                Ok(Obj::MmapFile(Rc::new(RefCell::new(m))))
+            }
+            Obj::MmapFileMethod(m, name) => {
+                let (args, kwargs) = (values()?, kw()?);
+                m.borrow_mut()
+                    .call(name, &args, &kwargs)
+                    .map(Obj::Value)
+                    .map_err(raised)
+            }
+            Obj::MmapFile(_) => Err(type_error("'mmapfile' object is not callable".into())),
             Obj::Constructor => {
                 let (args, kwargs) = (values()?, kw()?);
                 let audit = &mut self.audit;
@@ -462,6 +492,14 @@ impl Runtime for RefRuntime {
                 Ok(Obj::Method(m.clone(), name.to_owned()))
             }
             Obj::Map(m) => m.borrow().getattr(name).map(Obj::Value).map_err(raised),
+            Obj::MmapFile(m) if crate::scenario::names::MMAPFILE_ATTRIBUTES.contains(&name) => {
+                Ok(Obj::MmapFileMethod(m.clone(), name.to_owned()))
+            }
+            Obj::MmapFile(_) => Err(Raised {
+                type_name: "AttributeError".into(),
+                message: format!("'mmapfile' object has no attribute '{name}'"),
+                errno: None,
+            }),
             Obj::View(v) => match name {
                 "obj" => v.obj().map(Obj::Map).map_err(raised),
                 "release" | "tobytes" | "tolist" => Ok(Obj::ViewMethod(v.clone(), name.to_owned())),
@@ -601,6 +639,10 @@ impl Runtime for RefRuntime {
                 Observed::Object("builtin_function_or_method".into())
             }
             Obj::Constructor => Observed::Object("type".into()),
+            Obj::MmapFile(_) => Observed::Object("mmapfile".into()),
+            Obj::MmapFileMethod(..) | Obj::MmapFileConstructor => {
+                Observed::Object("builtin_function_or_method".into())
+            }
         }
     }
 
@@ -608,6 +650,7 @@ impl Runtime for RefRuntime {
         match (a, b) {
             (Obj::Map(x), Obj::Map(y)) => Rc::ptr_eq(x, y),
             (Obj::View(x), Obj::View(y)) => Rc::ptr_eq(x, y),
+            (Obj::MmapFile(x), Obj::MmapFile(y)) => Rc::ptr_eq(x, y),
             _ => false,
         }
     }

@@ -19,6 +19,7 @@ pub fn request(scenario: &Scenario, file: Option<&std::path::Path>) -> RunReques
     let mut bound = HashSet::new();
     RunRequest {
         id: scenario.id.clone(),
+        api: scenario.api,
         file: file
             .zip(scenario.file.as_ref())
             .map(|(path, setup)| FileSpec {

@@ -70,6 +70,13 @@ pub struct RunRequest {
     pub file: Option<FileSpec>,
     /// The steps, in order.
     pub steps: Vec<Step>,
+    /// The API the steps drive: `mmap` (the default, left out) or `mmapfile`.
+    #[serde(default, skip_serializing_if = "is_mmap")]
+    pub api: Api,
+}
+
+fn is_mmap(api: &Api) -> bool {
+    *api == Api::Mmap
 }
 
 impl RunRequest {
@@ -418,6 +425,7 @@ mod tests {
         let s = || Step::Eval(Expr::Name("x".into()));
         let request = RunRequest {
             id: "x".into(),
+            api: Api::Mmap,
             file: None,
             steps: vec![
                 s(),

@@ -11,7 +11,7 @@ use mmap_reference::Platform;
 use serde_saphyr::{Location, Spanned};
 
 use super::ast::{Expect, Expr, Stmt};
-use super::doc::{SpecDoc, StepDoc, StepDocKind, StructuredDoc};
+use super::doc::{Api, SpecDoc, StepDoc, StepDocKind, StructuredDoc};
 use super::model::{Action, FileSetup, Loc, PlatformNote, Scenario, Step, Variant, When};
 use super::names::{self, NameKind};
 use super::parse::{self, SyntaxError};
@@ -273,7 +273,7 @@ impl<'a> Loader<'a> {
                     self.error(src.loc(&open.referenced), "`open` needs a `file` to open");
                 }
             }
-            let mut scope = Scope::new(file.is_some());
+            let mut scope = Scope::new(file.is_some(), api);
             let steps = self.steps(&src, &sdoc.steps, &mut scope);
             if sdoc.steps.is_empty() {
                 self.error(
@@ -597,7 +597,7 @@ impl<'a> Loader<'a> {
                 }
             };
             self.check_expr(src, &header.referenced, &expr, &expect, scope);
-            scope.bind(&name, is_mmap_ctor(&expr) || scope.is_map_expr(&expr));
+            scope.bind(&name, is_ctor(&expr, scope.api) || scope.is_map_expr(&expr));
             let body = self.steps(src, s.steps.as_deref().unwrap_or_default(), scope);
             if let Some(step) = body.last().filter(|s| may_crash(s)) {
                 self.error(
@@ -655,13 +655,13 @@ impl<'a> Loader<'a> {
             Stmt::Expr(e) => self.check_expr(src, at, e, expect, scope),
             Stmt::Bind(name, e) => {
                 self.check_expr(src, at, e, expect, scope);
-                if names::classify(name).is_some() || name == "f" {
+                if names::classify_in(scope.api, name).is_some() || name == "f" {
                     self.error(
                         src.loc(at),
                         format!("cannot bind `{name}`: it names a constant, a builtin or the file"),
                     );
                 }
-                scope.bind(name, is_mmap_ctor(e));
+                scope.bind(name, is_ctor(e, scope.api));
             }
             Stmt::SetItem(o, k, v) => {
                 for e in [o, k, v] {
@@ -719,13 +719,14 @@ impl<'a> Loader<'a> {
                             names::FILE_METHODS.join(", ")
                         ));
                     } else if scope.is_map(n)
-                        && !names::MMAP_ATTRIBUTES.contains(&attr.as_str())
+                        && !scope.attributes().contains(&attr.as_str())
                         && !expects_attribute_error
                     {
                         problems.push(format!(
-                            "unknown mmap method or attribute `{attr}`; expected one of {} \
+                            "unknown {} method or attribute `{attr}`; expected one of {} \
                              (or expect an AttributeError)",
-                            names::MMAP_ATTRIBUTES.join(", ")
+                            scope.api_name(),
+                            scope.attributes().join(", ")
                         ));
                     }
                 }
@@ -773,22 +774,41 @@ fn may_crash(step: &Step) -> bool {
     })
 }
 
-fn is_mmap_ctor(e: &Expr) -> bool {
-    matches!(e, Expr::Call { func, .. } if matches!(func.as_ref(), Expr::Name(n) if n == "mmap"))
+/// True for a call of the API's constructor: `mmap(...)` or `mmapfile(...)`.
+fn is_ctor(e: &Expr, api: Api) -> bool {
+    matches!(e, Expr::Call { func, .. }
+        if matches!(func.as_ref(), Expr::Name(n) if names::classify_in(api, n) == Some(NameKind::Constructor)))
 }
 
 /// The names bound so far in a scenario, and which of them are maps.
 #[derive(Clone)]
 struct Scope {
     has_file: bool,
+    api: Api,
     bound: HashMap<String, bool>,
 }
 
 impl Scope {
-    fn new(has_file: bool) -> Self {
+    fn new(has_file: bool, api: Api) -> Self {
         Self {
             has_file,
+            api,
             bound: HashMap::new(),
+        }
+    }
+
+    /// The methods and attributes of the API's map object.
+    fn attributes(&self) -> &'static [&'static str] {
+        match self.api {
+            Api::Mmap => names::MMAP_ATTRIBUTES,
+            Api::Mmapfile => names::MMAPFILE_ATTRIBUTES,
+        }
+    }
+
+    fn api_name(&self) -> &'static str {
+        match self.api {
+            Api::Mmap => "mmap",
+            Api::Mmapfile => "mmapfile",
         }
     }
 
@@ -797,7 +817,9 @@ impl Scope {
     }
 
     fn knows(&self, n: &str) -> bool {
-        self.bound.contains_key(n) || (n == "f" && self.has_file) || names::classify(n).is_some()
+        self.bound.contains_key(n)
+            || (n == "f" && self.has_file)
+            || names::classify_in(self.api, n).is_some()
     }
 
     fn is_map(&self, n: &str) -> bool {

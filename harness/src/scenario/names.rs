@@ -42,7 +42,7 @@ pub const MODULES: &[&str] = &["pickle", "copy"];
 
 /// Methods of the scenario's file `f` (the harness's own, not the implementation's).
 pub const FILE_METHODS: &[&str] = &[
-    "fileno", "size", "read", "pwrite", "truncate", "tell", "seek", "close",
+    "fileno", "path", "size", "read", "pwrite", "truncate", "tell", "seek", "close",
 ];
 
 /// Methods and attributes of `mmap.mmap` in any version on any platform.
@@ -76,6 +76,24 @@ pub const MMAP_ATTRIBUTES: &[&str] = &[
     "__release_buffer__",
 ];
 
+/// Methods of pywin32's `Pymmapfile` object (the documents call `readline`
+/// `read_line`; the object has no such method).
+pub const MMAPFILE_ATTRIBUTES: &[&str] = &[
+    "close",
+    "find",
+    "flush",
+    "move",
+    "read",
+    "read_byte",
+    "readline",
+    "resize",
+    "seek",
+    "size",
+    "tell",
+    "write",
+    "write_byte",
+];
+
 /// The Python versions the suite knows, oldest first.
 pub const VERSIONS: [PyVersion; 10] = [
     PyVersion::new(2, 7),
@@ -106,7 +124,19 @@ static CONSTANTS: LazyLock<BTreeSet<&'static str>> = LazyLock::new(|| {
     names
 });
 
-/// What `name` refers to when no step bound it, if anything.
+/// What `name` refers to when no step bound it in a scenario of `api`, if
+/// anything.
+pub fn classify_in(api: crate::scenario::Api, name: &str) -> Option<NameKind> {
+    match api {
+        crate::scenario::Api::Mmap => classify(name),
+        // `from mmapfile import *` brings the function alone.
+        crate::scenario::Api::Mmapfile if name == "mmapfile" => Some(NameKind::Constructor),
+        crate::scenario::Api::Mmapfile if BUILTINS.contains(&name) => Some(NameKind::Builtin),
+        crate::scenario::Api::Mmapfile => None,
+    }
+}
+
+/// What `name` is in a scenario of Python's `mmap` (`from mmap import *`).
 pub fn classify(name: &str) -> Option<NameKind> {
     if name == "mmap" {
         Some(NameKind::Constructor)

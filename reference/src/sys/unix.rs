@@ -395,3 +395,16 @@ unsafe impl Send for Mapping {}
 // SAFETY: shared access only reads through `bytes()`, which is a plain copy
 // source; mutation needs `&mut self`.
 unsafe impl Sync for Mapping {}
+
+/// Opens `path` for reading and writing, creating it when missing
+/// (`CreateFile` with `OPEN_ALWAYS`), close-on-exec.
+pub fn open_always(path: &str) -> Result<OwnedFd, i32> {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map(OwnedFd::from)
+        .map_err(|e| io_errno(&e))
+}
