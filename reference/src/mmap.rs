@@ -209,6 +209,9 @@ impl MmapOptions {
                 ],
             });
         }
+        if profile.platform == Platform::MacOs && fileno != -1 {
+            sys::full_fsync(fileno);
+        }
         let mut length = length;
         if fileno != -1 {
             if let Some(st) = sys::fstat(fileno).ok().filter(|st| st.is_regular) {
@@ -233,6 +236,11 @@ impl MmapOptions {
         } else {
             None
         };
+        // mmap(2) refuses an offset off a page boundary; a profile whose
+        // pages are larger than the host's (macOS's 16 KiB) refuses it here.
+        if self.offset % profile.pagesize() as i64 != 0 {
+            return Err(Error::from_errno(libc::EINVAL, profile));
+        }
         let req = MapRequest {
             fd: fileno,
             len: length as usize,

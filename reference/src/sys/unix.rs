@@ -408,3 +408,17 @@ pub fn open_always(path: &str) -> Result<OwnedFd, i32> {
         .map(OwnedFd::from)
         .map_err(|e| io_errno(&e))
 }
+
+/// `fcntl(fd, F_FULLFSYNC)`, which CPython's constructor makes on macOS
+/// before mapping a file (bpo-11277) and whose result it ignores: on a
+/// macOS host the same call, elsewhere nothing (no scenario can see it).
+pub fn full_fsync(fd: RawFd) {
+    #[cfg(target_os = "macos")]
+    // SAFETY: F_FULLFSYNC only flushes the descriptor's file; an invalid
+    // descriptor fails harmlessly, and the result is ignored as in CPython.
+    unsafe {
+        libc::fcntl(fd, libc::F_FULLFSYNC);
+    }
+    #[cfg(not(target_os = "macos"))]
+    let _ = fd;
+}

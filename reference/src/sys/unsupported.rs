@@ -132,3 +132,6 @@ impl Mapping {
 pub fn open_always(_path: &str) -> Result<OwnedFd, i32> {
     Err(ENOSYS)
 }
+
+/// Nothing: macOS's `F_FULLFSYNC` is for macOS hosts.
+pub fn full_fsync(_fd: RawFd) {}
