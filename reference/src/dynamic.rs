@@ -29,6 +29,7 @@ fn bind_ctor_args(
     let bound = bind_params(
         profile,
         &CTOR_PARAMS[..n_params],
+        2,
         6,
         args,
         kwargs,
@@ -39,7 +40,7 @@ fn bind_ctor_args(
     Ok(out)
 }
 
-/// `PyArg_ParseTupleAndKeywords` for a constructor whose first two
+/// `PyArg_ParseTupleAndKeywords` for a function whose first `required`
 /// parameters are required: binds `args` and `kwargs` to `params` (the
 /// first `max_positional` may come by position), converting each value with
 /// `convert` as soon as it is bound, like CPython's loop; the values by
@@ -47,6 +48,7 @@ fn bind_ctor_args(
 pub(crate) fn bind_params<T: Clone>(
     profile: Profile,
     params: &[&str],
+    required: usize,
     max_positional: usize,
     args: &[Value],
     kwargs: &[(String, Value)],
@@ -84,7 +86,7 @@ pub(crate) fn bind_params<T: Clone>(
                 // Converted as soon as it is bound, like CPython's loop.
                 *slot = Some(convert(i, v)?);
             }
-            None if i < 2 => {
+            None if i < required => {
                 let name = params[i];
                 return Err(Error::type_error(if py.at_least(3, 7) {
                     format!(

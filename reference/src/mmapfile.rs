@@ -150,12 +150,13 @@ impl MmapFile {
         args: &[Value],
         kwargs: &[(String, Value)],
     ) -> Result<MmapFile, Error> {
-        let bound = crate::dynamic::bind_params(profile, &PARAMS, 5, args, kwargs, &mut |i, v| {
-            Ok(match i {
-                2 | 3 => Value::Int(ulonglong(v, i + 1)?.into()),
-                _ => v.clone(),
-            })
-        })?;
+        let bound =
+            crate::dynamic::bind_params(profile, &PARAMS, 2, 5, args, kwargs, &mut |i, v| {
+                Ok(match i {
+                    2 | 3 => Value::Int(ulonglong(v, i + 1)?.into()),
+                    _ => v.clone(),
+                })
+            })?;
         let arg = |i: usize| bound[i].clone().unwrap_or(Value::None);
         let int = |i: usize| match arg(i) {
             Value::Int(n) => n as u64,
@@ -458,15 +459,16 @@ impl MmapFile {
     fn resize(&mut self, args: &[Value], kwargs: &[(String, Value)]) -> Result<(), Error> {
         let profile = self.profile;
         let params = ["MaximumSize", "FileOffset", "NumberOfBytesToMap"];
-        let bound = crate::dynamic::bind_params(profile, &params, 3, args, kwargs, &mut |i, v| {
-            Ok(match i {
-                0 => {
-                    Value::Int(crate::args::int(profile, v, crate::args::IntCode::LongLong)?.into())
-                }
-                1 => Value::Int(ulonglong(v, 2)?.into()),
-                _ => v.clone(),
-            })
-        })?;
+        let bound =
+            crate::dynamic::bind_params(profile, &params, 1, 3, args, kwargs, &mut |i, v| {
+                Ok(match i {
+                    0 => Value::Int(
+                        crate::args::int(profile, v, crate::args::IntCode::LongLong)?.into(),
+                    ),
+                    1 => Value::Int(ulonglong(v, 2)?.into()),
+                    _ => v.clone(),
+                })
+            })?;
         let int = |i: usize| match &bound[i] {
             Some(Value::Int(n)) => *n,
             _ => 0,
@@ -479,6 +481,8 @@ impl MmapFile {
         // UnmapViewOfFile comes first, whatever fails later.
         self.view = None;
         if maximum != 0 {
+            // CloseHandle(map_handle): a section nothing else holds goes.
+            self.section = None;
             let section = windows::section_for_mmapfile(
                 self.name.as_deref(),
                 self.file.as_ref(),

@@ -169,7 +169,7 @@ pub(crate) fn construct(
     kwargs: &[(String, Value)],
     audit: &mut dyn FnMut(AuditEvent),
 ) -> Result<Mmap, Error> {
-    let bound = bind_params(profile, &PARAMS, 5, args, kwargs, &mut |i, v| {
+    let bound = bind_params(profile, &PARAMS, 2, 5, args, kwargs, &mut |i, v| {
         convert(profile, i, v)
     })?;
     let int = |i: usize| match &bound[i] {
