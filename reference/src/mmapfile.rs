@@ -12,7 +12,7 @@
 //! Integers are C `size_t`s: negative values wrap, as they do there.
 //!
 //! Sections (the file's, or the paging file's, shared by name with `mmap`'s
-//! tag names) come from [`crate::windows`]. What pywin32 leaves to
+//! tag names) come from the Windows profile's emulation. What pywin32 leaves to
 //! undefined behaviour (reading or copying outside the view) is refused as
 //! not modelled.
 
