@@ -67,6 +67,19 @@ pub struct AuditEvent {
     pub args: Vec<Value>,
 }
 
+impl AuditEvent {
+    /// `mmap.__new__` with the descriptor, the length, the access mode and
+    /// the offset, as both constructors raise it (3.8+).
+    pub(crate) fn mmap_new(fileno: i64, length: i64, access: i64, offset: i64) -> AuditEvent {
+        AuditEvent {
+            name: "mmap.__new__",
+            args: [fileno, length, access, offset]
+                .map(|n| Value::Int(n.into()))
+                .to_vec(),
+        }
+    }
+}
+
 /// The optional arguments of `mmap.mmap(fileno, length, flags=MAP_SHARED,
 /// prot=PROT_READ|PROT_WRITE, access=ACCESS_DEFAULT, offset=0, *, trackfd=True)`,
 /// in the manner of memmap2's `MmapOptions`.
@@ -199,15 +212,12 @@ impl MmapOptions {
             None => return Err(Error::value_error("mmap invalid access parameter.")),
         };
         if profile.python.at_least(3, 8) {
-            audit(AuditEvent {
-                name: "mmap.__new__",
-                args: vec![
-                    Value::Int(fileno.into()),
-                    Value::Int(length.into()),
-                    Value::Int(access as i128),
-                    Value::Int(self.offset.into()),
-                ],
-            });
+            audit(AuditEvent::mmap_new(
+                fileno.into(),
+                length,
+                access as i64,
+                self.offset,
+            ));
         }
         if profile.platform == Platform::MacOs && fileno != -1 {
             sys::full_fsync(fileno);

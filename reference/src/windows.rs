@@ -178,15 +178,7 @@ pub(crate) fn construct(
     };
     let (fileno, length, access_raw, offset) = (int(0), int(1), int(3), int(4));
     if profile.python.at_least(3, 8) {
-        audit(AuditEvent {
-            name: "mmap.__new__",
-            args: vec![
-                Value::Int(fileno.into()),
-                Value::Int(length.into()),
-                Value::Int(access_raw.into()),
-                Value::Int(offset.into()),
-            ],
-        });
+        audit(AuditEvent::mmap_new(fileno, length, access_raw, offset));
     }
     let access = Access::from_raw(access_raw as i32)
         .ok_or_else(|| Error::value_error("mmap invalid access parameter."))?;
@@ -255,9 +247,9 @@ fn file_size(fd: &OwnedFd, profile: Profile) -> Result<i64, Error> {
         .map_err(|e| Error::from_errno(e, profile))
 }
 
-/// `CreateFileMapping`: the section of that name if one exists (whatever
-/// file and size were asked for), else a new one of `size` bytes over the
-/// file, which grows to `size` when it is smaller.
+/// `CreateFileMapping` for the `mmap` constructor: as [`create_section`],
+/// with `access`'s page protection, which a handle opened read-only refuses
+/// for writing (WinError 5).
 fn section(
     profile: Profile,
     name: Option<&str>,
@@ -265,34 +257,56 @@ fn section(
     size: i64,
     access: Access,
 ) -> Result<Rc<Section>, Error> {
+    // PAGE_READWRITE needs a handle open for writing.
+    let writes = matches!(access, Access::Default | Access::Write);
+    let check = |fd: &OwnedFd, grows: bool| {
+        let writable =
+            sys::is_writable(fd.as_raw_fd()).map_err(|e| Error::from_errno(e, profile))?;
+        if writes && !writable {
+            return Err(Error::from_winerror(WinError::AccessDenied, profile));
+        }
+        if grows && !writes {
+            return Err(not_modelled(
+                "a read-only or copy-on-write map longer than its file",
+            ));
+        }
+        Ok(())
+    };
+    let paging_zero = || Error::from_winerror(WinError::InvalidParameter, profile);
+    create_section(profile, name, file, size, &check, &paging_zero).map(|(s, _)| s)
+}
+
+/// `CreateFileMapping(file, size, name)`: the section of that name if one
+/// exists (whatever file and size were asked for; `true` then), else a new
+/// one of `size` bytes over the file, which grows to `size` when it is
+/// smaller, or over a new paging-file section. `check` sees the file (and
+/// whether it must grow) before anything changes; `paging_zero` is the
+/// error for a paging-file section of size 0.
+fn create_section(
+    profile: Profile,
+    name: Option<&str>,
+    file: Option<&OwnedFd>,
+    size: i64,
+    check: &dyn Fn(&OwnedFd, bool) -> Result<(), Error>,
+    paging_zero: &dyn Fn() -> Error,
+) -> Result<(Rc<Section>, bool), Error> {
     if let Some(existing) = name.and_then(|n| NAMED.with(|m| m.borrow().get(n)?.upgrade())) {
-        return Ok(existing);
+        return Ok((existing, true));
     }
     let errno = |e| Error::from_errno(e, profile);
     let made = match file {
         Some(fd) => {
-            let raw = fd.as_raw_fd();
-            // PAGE_READWRITE needs a handle open for writing.
-            let writes = matches!(access, Access::Default | Access::Write);
-            if writes && !sys::is_writable(raw).map_err(errno)? {
-                return Err(Error::from_winerror(WinError::AccessDenied, profile));
-            }
-            if file_size(fd, profile)? < size {
-                if !writes {
-                    return Err(not_modelled(
-                        "a read-only or copy-on-write map longer than its file",
-                    ));
-                }
+            let grows = file_size(fd, profile)? < size;
+            check(fd, grows)?;
+            if grows {
                 sys::ftruncate(fd, size).map_err(errno)?;
             }
             Section {
-                fd: sys::dup_cloexec(raw).map_err(errno)?,
+                fd: sys::dup_cloexec(fd.as_raw_fd()).map_err(errno)?,
                 size,
             }
         }
-        None if size == 0 => {
-            return Err(Error::from_winerror(WinError::InvalidParameter, profile));
-        }
+        None if size == 0 => return Err(paging_zero()),
         None => Section {
             fd: sys::anonymous_file(size).map_err(errno)?,
             size,
@@ -302,7 +316,7 @@ fn section(
     if let Some(n) = name {
         NAMED.with(|m| m.borrow_mut().insert(n.to_owned(), Rc::downgrade(&made)));
     }
-    Ok(made)
+    Ok((made, false))
 }
 
 /// `MapViewOfFile`: `len` bytes of the section from `offset`, which must be
@@ -445,42 +459,18 @@ pub(crate) fn size_of(fd: &OwnedFd, profile: Profile) -> Result<u64, Error> {
     file_size(fd, profile).map(|n| n as u64)
 }
 
-/// pywin32's `CreateFileMapping(file, PAGE_READWRITE, size, name)`: the
-/// section of that name if one exists (and true: the caller lets its file
-/// go), else a new one, growing the file to `size`; `pywintypes.error` 87
-/// for a paging-file section of size 0.
+/// pywin32's `CreateFileMapping(file, PAGE_READWRITE, size, name)` (see
+/// [`create_section`]); `pywintypes.error` 87 for a paging-file section of
+/// size 0.
 pub(crate) fn section_for_mmapfile(
     name: Option<&str>,
     file: Option<&OwnedFd>,
     size: u64,
     profile: Profile,
 ) -> Result<(Rc<Section>, bool), Error> {
-    if let Some(existing) = name.and_then(|n| NAMED.with(|m| m.borrow().get(n)?.upgrade())) {
-        return Ok((existing, true));
-    }
     let size = i64::try_from(size).map_err(|_| not_modelled("a section beyond 2**63 bytes"))?;
-    let errno = |e| Error::from_errno(e, profile);
-    let made = match file {
-        Some(fd) => {
-            if file_size(fd, profile)? < size {
-                sys::ftruncate(fd, size).map_err(errno)?;
-            }
-            Section {
-                fd: sys::dup_cloexec(fd.as_raw_fd()).map_err(errno)?,
-                size,
-            }
-        }
-        None if size == 0 => return Err(crate::mmapfile::api_error(87, "CreateFileMapping")),
-        None => Section {
-            fd: sys::anonymous_file(size).map_err(errno)?,
-            size,
-        },
-    };
-    let made = Rc::new(made);
-    if let Some(n) = name {
-        NAMED.with(|m| m.borrow_mut().insert(n.to_owned(), Rc::downgrade(&made)));
-    }
-    Ok((made, false))
+    let paging_zero = || crate::mmapfile::api_error(87, "CreateFileMapping");
+    create_section(profile, name, file, size, &|_, _| Ok(()), &paging_zero)
 }
 
 /// pywin32's `MapViewOfFile(FILE_MAP_WRITE)`: `len` bytes from `offset`.
