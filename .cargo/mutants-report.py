@@ -3,7 +3,11 @@
     python3 .cargo/mutants-report.py mutants.out.old/outcomes.json mutants.out/outcomes.json
 
 Runs are merged in the order given, a later result for a mutant replacing an
-earlier one; only mutants that exist in today's reference count. Survivors
+earlier one; only mutants that exist in today's reference count. A run given
+as `outcomes.json@COMMIT` (the commit its tree was copied from) also counts
+for a mutant whose name has moved to another line, when the function it
+mutates reads the same at that commit as today and the mutation sits at the
+same place in it: edits elsewhere in a file then keep a run's results. Survivors
 get their disposition from .cargo/mutants-dispositions.json, keyed by the
 mutant's name without its line and column ("reference/src/args.rs: replace <
 with <= in arity"), so that a disposition outlives code moving down a file.
@@ -15,21 +19,66 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-runs = sys.argv[1:]
-latest = {}
-for r in runs:
+
+
+def describe(name):
+    """A mutant's name without its file position."""
+    return re.sub(r':\d+:\d+:', ':', name, count=1)
+
+
+def function_key(mutant, text):
+    """Where a mutant sits in its function, and the function's text."""
+    fn = mutant.get('function') or {}
+    span = fn.get('span')
+    if not span:
+        return None
+    start, end = span['start']['line'], span['end']['line']
+    lines = text.split('\n')[start - 1:end]
+    at = mutant['span']['start']
+    return (describe(mutant['name']), at['line'] - start, at['column'], '\n'.join(lines))
+
+
+sources = {}
+
+
+def source(commit, path):
+    """A file's text at a commit (None: the working tree)."""
+    key = (commit, path)
+    if key not in sources:
+        if commit is None:
+            sources[key] = open(os.path.join(ROOT, path)).read()
+        else:
+            out = subprocess.run(['git', 'show', '%s:%s' % (commit, path)], capture_output=True, text=True, cwd=ROOT)
+            sources[key] = out.stdout if out.returncode == 0 else ''
+    return sources[key]
+
+
+by_name = {}  # runs without a commit: (run index, summary) by exact name
+by_place = {}  # runs with one: (run index, summary) by place in an unchanged function
+for index, arg in enumerate(sys.argv[1:]):
+    path, _, commit = arg.partition('@')
     try:
-        d = json.load(open(r))
+        d = json.load(open(path))
     except FileNotFoundError:
         continue
     for o in d['outcomes']:
         sc = o['scenario']
         if not isinstance(sc, dict):
             continue
-        latest[sc['Mutant']['name']] = o['summary']
-listed = subprocess.run(['cargo', 'mutants', '--list'], capture_output=True, text=True, cwd=ROOT).stdout.split('\n')
-listed = [l for l in listed if l.strip()]
-current = set(listed)
+        mutant = sc['Mutant']
+        if not commit:
+            by_name[mutant['name']] = (index, o['summary'])
+            continue
+        key = function_key(mutant, source(commit, mutant['file']))
+        if key:
+            by_place[key] = (index, o['summary'])
+listing = json.loads(subprocess.run(['cargo', 'mutants', '--list', '--json'], capture_output=True, text=True, cwd=ROOT).stdout)
+current = {m['name'] for m in listing}
+latest = {}
+for m in listing:
+    found = [r for r in (by_name.get(m['name']), by_place.get(function_key(m, source(None, m['file'])))) if r]
+    if found:
+        latest[m['name']] = max(found)[1]
 tested = {n: s for n, s in latest.items() if n in current}
 count = lambda k: sum(1 for s in tested.values() if s == k)
 caught, missed, timeout, unviable = count('CaughtMutant'), count('MissedMutant'), count('Timeout'), count('Unviable')
