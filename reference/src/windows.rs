@@ -113,12 +113,8 @@ fn tagname_z(profile: Profile, v: &Value) -> Result<Option<String>, Error> {
     let py2 = profile.python.major == 2;
     let name = match v {
         Value::None => return Ok(None),
-        Value::Str(s) if py2 && !s.is_ascii() => {
-            return Err(Error::new(
-                ErrorKind::UnicodeEncodeError,
-                "the reference does not model 2.7's ASCII encoding of a non-ASCII tag name",
-            ));
-        }
+        // 2.7 encodes a unicode name with the default codec, ASCII.
+        Value::Str(s) if py2 => String::from_utf8_lossy(&args::ascii_encode(s)?).into_owned(),
         Value::Str(s) => s.clone(),
         Value::Bytes(b) if py2 => String::from_utf8_lossy(b).into_owned(),
         other => {
