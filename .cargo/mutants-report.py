@@ -1,13 +1,17 @@
-"""Writes docs/mutants.md from cargo-mutants' outcomes.
+"""Keeps cargo-mutants' runs in the repository and writes docs/mutants.md from them.
 
-    python3 .cargo/mutants-report.py mutants.out.old/outcomes.json mutants.out/outcomes.json
+    python3 .cargo/mutants-report.py keep mutants.out/outcomes.json run09 COMMIT
+    python3 .cargo/mutants-report.py
 
-Runs are merged in the order given, a later result for a mutant replacing an
-earlier one; only mutants that exist in today's reference count. A run given
-as `outcomes.json@COMMIT` (the commit its tree was copied from) also counts
-for a mutant whose name has moved to another line, when the function it
-mutates reads the same at that commit as today and the mutation sits at the
-same place in it: edits elsewhere in a file then keep a run's results. Survivors
+`keep` stores a run's outcomes (each mutant and its result) as
+.cargo/mutants-runs/NAME.json with COMMIT, the commit the run copied
+(`git rev-parse --short HEAD` when it started). Without arguments the
+report merges every kept run in name order, a later result for a mutant
+replacing an earlier one, over the mutants of today's reference: a result of
+a run kept with its commit counts for a mutant whose function reads the same
+today as at that commit and which sits at the same place in it, wherever
+edits have moved the function; one of an older run kept without a commit,
+for a mutant of the same name. Survivors
 get their disposition from .cargo/mutants-dispositions.json, keyed by the
 mutant's name without its line and column ("reference/src/args.rs: replace <
 with <= in arity"), so that a disposition outlives code moving down a file.
@@ -53,20 +57,31 @@ def source(commit, path):
     return sources[key]
 
 
-by_name = {}  # runs without a commit: (run index, summary) by exact name
-by_place = {}  # runs with one: (run index, summary) by place in an unchanged function
-for index, arg in enumerate(sys.argv[1:]):
-    path, _, commit = arg.partition('@')
-    try:
-        d = json.load(open(path))
-    except FileNotFoundError:
-        continue
-    for o in d['outcomes']:
+RUNS = os.path.join(ROOT, '.cargo', 'mutants-runs')
+
+if sys.argv[1:2] == ['keep']:
+    source_path, name, commit = sys.argv[2:5]
+    kept = []
+    for o in json.load(open(source_path))['outcomes']:
         sc = o['scenario']
-        if not isinstance(sc, dict):
-            continue
-        mutant = sc['Mutant']
-        if not commit:
+        if isinstance(sc, dict):
+            m = sc['Mutant']
+            kept.append({'mutant': {k: m[k] for k in ('name', 'file', 'function', 'span') if k in m},
+                         'summary': o['summary']})
+    with open(os.path.join(RUNS, name + '.json'), 'w') as f:
+        json.dump({'commit': commit, 'outcomes': kept}, f, separators=(',', ':'))
+        f.write('\n')
+    print('kept', len(kept), 'outcomes as', name)
+    sys.exit(0)
+
+by_name = {}  # (run index, summary) by exact name, for runs kept without a commit
+by_place = {}  # (run index, summary) by place in a function that reads the same
+for index, run in enumerate(sorted(os.listdir(RUNS))):
+    d = json.load(open(os.path.join(RUNS, run)))
+    commit = d.get('commit')
+    for o in d['outcomes']:
+        mutant = o['mutant']
+        if not commit:  # an older run: its names are all there is
             by_name[mutant['name']] = (index, o['summary'])
             continue
         key = function_key(mutant, source(commit, mutant['file']))
