@@ -968,9 +968,11 @@ pub fn constants(profile: Profile) -> Vec<(&'static str, i128)> {
     out
 }
 
-// The tests map memory, which the reference does only on Unix hosts.
-#[cfg(all(test, unix))]
+#[cfg(test)]
 mod tests {
+    // The tests map memory, which the reference does only on Unix hosts.
+    #![cfg(unix)]
+
     use std::io::Write;
     use std::os::fd::AsRawFd;
 
