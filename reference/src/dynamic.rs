@@ -968,11 +968,10 @@ pub fn constants(profile: Profile) -> Vec<(&'static str, i128)> {
     out
 }
 
+// The tests map memory, which the reference does only on Unix hosts.
 #[cfg(test)]
+#[cfg(unix)]
 mod tests {
-    // The tests map memory, which the reference does only on Unix hosts.
-    #![cfg(unix)]
-
     use std::io::Write;
     use std::os::fd::AsRawFd;
 

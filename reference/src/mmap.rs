@@ -1150,11 +1150,10 @@ fn stringlib_default_rfind(hay: &[u8], sub: &[u8], bloom_width: u32) -> Option<u
     None
 }
 
+// The tests map memory, which the reference does only on Unix hosts.
 #[cfg(test)]
+#[cfg(unix)]
 mod tests {
-    // The tests map memory, which the reference does only on Unix hosts.
-    #![cfg(unix)]
-
     use std::io::Write;
     use std::os::fd::AsRawFd;
 
