@@ -1,8 +1,12 @@
 """Keeps cargo-mutants' runs in the repository and writes docs/mutants.md from them.
 
     python3 .cargo/mutants-report.py keep mutants.out/outcomes.json run09 COMMIT
+    python3 .cargo/mutants-report.py untested > /tmp/untested.txt
     python3 .cargo/mutants-report.py
 
+`untested` prints the mutants of today's reference that no kept run has a
+result for, one exact-name regex per line, for `cargo mutants --re`:
+unlike `--iterate`, it knows which results still hold after edits.
 `keep` stores a run's outcomes (each mutant and its result) as
 .cargo/mutants-runs/NAME.json with COMMIT, the commit the run copied
 (`git rev-parse --short HEAD` when it started). Without arguments the
@@ -95,6 +99,10 @@ for m in listing:
     if found:
         latest[m['name']] = max(found)[1]
 tested = {n: s for n, s in latest.items() if n in current}
+if sys.argv[1:2] == ['untested']:  # to test next: one exact-name regex per line
+    for n in sorted(current - set(tested)):
+        print('^%s$' % re.escape(n))
+    sys.exit(0)
 count = lambda k: sum(1 for s in tested.values() if s == k)
 caught, missed, timeout, unviable = count('CaughtMutant'), count('MissedMutant'), count('Timeout'), count('Unviable')
 viable = caught + missed + timeout
