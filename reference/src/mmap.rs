@@ -688,26 +688,7 @@ impl Mmap {
         } else {
             ReverseSearch::FirstByteFirst
         };
-        let backed = self.backed_len(data.len()).saturating_sub(start);
-        Ok(rfind_in_cpython_order(&data[start..end], sub, how, backed)
-            .map_or(-1, |i| (start + i) as i64))
-    }
-
-    /// How many bytes from the start of the map (of `len` bytes) no read can
-    /// fault on: those of a file map that the file's present size covers
-    /// (whole pages; the tail of the last one reads as zeros). Past it every
-    /// page may fault, a private map's written pages included (truncation
-    /// discards them too: `truncation-discards-a-private-maps-written-pages`).
-    /// 0 when it cannot be known (anonymous maps, `trackfd=False`), which
-    /// leaves every search to go page by page.
-    fn backed_len(&self, len: usize) -> usize {
-        let Some(fd) = &self.fd else { return 0 };
-        let Ok(st) = sys::fstat(fd.as_raw_fd()) else {
-            return 0;
-        };
-        let page = sys::page_size() as i64;
-        let covered = (st.size.max(0) + page - 1) / page * page - self.offset;
-        usize::try_from(covered).map_or(0, |c| c.min(len))
+        Ok(rfind_in_cpython_order(&data[start..end], sub, how).map_or(-1, |i| (start + i) as i64))
     }
 
     /// Equivalent to Python's `m.move(dest, src, count)`: copies `count` bytes
@@ -1002,35 +983,30 @@ enum ReverseSearch {
     Stringlib { bloom_width: u32 },
 }
 
-/// The highest index of `sub` in `hay`, reaching every page of the map when
-/// CPython's `rfind` would, so that a page that has lost its backing gives a
-/// SIGBUS exactly where CPython's does.
+/// The highest index of `sub` in `hay`, faulting (SIGBUS) on the searches
+/// where CPython's `rfind` does.
 ///
-/// CPython reads a page as soon as it tries a window that starts in it, and
-/// tries every window that starts in a page before any below it; the page a
-/// window ends in is therefore already read, except for the highest windows,
-/// which reach into the page above the last window start. Those are tried
-/// exactly as CPython does; below them, every page's windows are searched
-/// by memchr's vectorised search, a page at a time from the top down (which
-/// bytes of a page are read, and in which order, cannot be seen: a page is
-/// backed or not as a whole). The first `backed` bytes of `hay` are known
-/// to be backed, so no read there can fault: windows that lie wholly in
-/// them are searched a chunk of many pages at a time. A needle of a page or
-/// more, whose windows reach further and can skip pages, is searched
-/// exactly throughout.
-fn rfind_in_cpython_order(
-    hay: &[u8],
-    sub: &[u8],
-    how: ReverseSearch,
-    backed: usize,
-) -> Option<usize> {
-    /// Bytes searched at once where no page can fault.
+/// Only the last pages of a map can lose their backing: truncating its file
+/// removes the pages past the file's new end, and an anonymous map grown
+/// past its memory object has none above the old size; no call Python
+/// code can make unbacks a page below a backed one. CPython's first read is
+/// the first byte of the last window, so if any page a window lies in has
+/// no backing, neither has that first byte's page and CPython dies at once,
+/// in every version. The windows that end in the page above that one (the
+/// highest, at most `len(sub) - 1` of them) are searched exactly as the
+/// version does, since whether CPython reads into the page above depends on
+/// which of their bytes it compares; every other window lies in pages at or
+/// below the last window's first byte, which memchr's vectorised search
+/// reads in any order, a chunk at a time from the top down, with the same
+/// result and the same fault.
+fn rfind_in_cpython_order(hay: &[u8], sub: &[u8], how: ReverseSearch) -> Option<usize> {
+    /// Bytes searched at once: enough to amortise each chunk's set-up.
     const CHUNK: usize = 1 << 20;
-    let page = crate::sys::page_size();
-    if sub.len() <= 1 || sub.len() >= page {
+    if sub.len() <= 1 {
         return rfind_exactly(hay, sub, how);
     }
     let last = hay.len().checked_sub(sub.len())?;
+    let page = crate::sys::page_size();
     let base = hay.as_ptr() as usize;
     let top_page_end = (base + last) / page * page + page - base;
     // Windows from `reaching` up end in the page above the last start.
@@ -1042,19 +1018,8 @@ fn rfind_in_cpython_order(
         return Some(reaching + i);
     }
     let finder = memmem::Finder::new(sub);
-    // Window starts still to search: [0, end); below `safe`, every window
-    // lies in backed memory.
+    // Window starts still to search: [0, end).
     let mut end = reaching.min(last + 1);
-    let safe = (backed + 1).saturating_sub(sub.len()).min(end);
-    while end > safe {
-        let start = ((base + end - 1) / page * page)
-            .saturating_sub(base)
-            .max(safe);
-        if let Some(i) = last_window_match(&finder, hay, start, end, sub.len()) {
-            return Some(i);
-        }
-        end = start;
-    }
     while end > 0 {
         let start = end.saturating_sub(CHUNK);
         if let Some(i) = last_window_match(&finder, hay, start, end, sub.len()) {
@@ -1184,18 +1149,16 @@ mod tests {
                 "{sub:?}"
             );
             for how in HOWS {
-                for backed in [0, hay.len()] {
-                    assert_eq!(
-                        rfind_in_cpython_order(hay, sub, how, backed),
-                        memmem::rfind(hay, sub),
-                        "{sub:?}"
-                    );
-                }
+                assert_eq!(
+                    rfind_in_cpython_order(hay, sub, how),
+                    memmem::rfind(hay, sub),
+                    "{sub:?}"
+                );
             }
         }
         assert_eq!(find_by_first_byte(b"", b""), Some(0));
         for how in HOWS {
-            assert_eq!(rfind_in_cpython_order(b"ab", b"", how, 0), Some(2));
+            assert_eq!(rfind_in_cpython_order(b"ab", b"", how), Some(2));
         }
     }
 
@@ -1224,14 +1187,11 @@ mod tests {
                 b".",
                 &long,
             ] {
-                for (how, backed) in HOWS
-                    .into_iter()
-                    .flat_map(|h| [0, page + 5, hay.len()].map(|b| (h, b)))
-                {
+                for how in HOWS {
                     assert_eq!(
-                        rfind_in_cpython_order(hay, sub, how, backed),
+                        rfind_in_cpython_order(hay, sub, how),
                         memmem::rfind(hay, sub),
-                        "{:?} from {offset}, {backed} backed",
+                        "{:?} from {offset}",
                         &sub[..sub.len().min(8)]
                     );
                 }
@@ -1240,8 +1200,8 @@ mod tests {
     }
 
     #[test]
-    fn reverse_search_in_backed_chunks_matches_memmem() {
-        // Several chunks of backed memory, needles near every chunk edge
+    fn reverse_search_in_chunks_matches_memmem() {
+        // Several chunks, needles near every chunk edge
         // whichever way the edges fall: compare on many prefixes.
         let mut hay = vec![b'.'; (5 << 20) / 2];
         for at in (0..hay.len() - 3).step_by(65_521) {
@@ -1252,7 +1212,7 @@ mod tests {
             for sub in [&b"abc"[..], b"bc.", b"c.a", b"zz"] {
                 let how = ReverseSearch::Stringlib { bloom_width: 64 };
                 assert_eq!(
-                    rfind_in_cpython_order(hay, sub, how, hay.len()),
+                    rfind_in_cpython_order(hay, sub, how),
                     memmem::rfind(hay, sub),
                     "{sub:?} in {cut} bytes"
                 );
