@@ -72,15 +72,30 @@ pub fn no_args(
     args: &[Value],
     kwargs: &[(String, Value)],
 ) -> Result<(), Error> {
-    no_kwargs(profile, method, Flavor::NoArgs, kwargs)?;
-    if args.is_empty() {
-        return Ok(());
+    let shown = format!("{}()", qualified(profile, method, Flavor::NoArgs));
+    refuse_arguments(&shown, args, kwargs)
+}
+
+/// The call machinery of a `METH_NOARGS` function shown as `shown`
+/// (`mmap.tell()`, `memoryview.tolist()`, `__sizeof__()`): keywords are
+/// refused first, then positional arguments.
+pub fn refuse_arguments(
+    shown: &str,
+    args: &[Value],
+    kwargs: &[(String, Value)],
+) -> Result<(), Error> {
+    if !kwargs.is_empty() {
+        return Err(Error::type_error(format!(
+            "{shown} takes no keyword arguments"
+        )));
     }
-    Err(Error::type_error(format!(
-        "{}() takes no arguments ({} given)",
-        qualified(profile, method, Flavor::NoArgs),
-        args.len()
-    )))
+    if !args.is_empty() {
+        return Err(Error::type_error(format!(
+            "{shown} takes no arguments ({} given)",
+            args.len()
+        )));
+    }
+    Ok(())
 }
 
 /// `PyArg_ParseTuple`'s count check for format `…:method` with `min`

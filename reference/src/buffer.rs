@@ -363,17 +363,7 @@ impl MemoryView {
                 } else {
                     format!("{name}()")
                 };
-                if !kwargs.is_empty() {
-                    return Err(Error::type_error(format!(
-                        "{shown} takes no keyword arguments"
-                    )));
-                }
-                if !args.is_empty() {
-                    return Err(Error::type_error(format!(
-                        "{shown} takes no arguments ({} given)",
-                        args.len()
-                    )));
-                }
+                args::refuse_arguments(&shown, args, kwargs)?;
                 match name {
                     "release" => {
                         self.release();

@@ -18,6 +18,7 @@
 
 use std::rc::Rc;
 
+use crate::args::refuse_arguments;
 use crate::error::{Error, ErrorKind};
 use crate::profile::Profile;
 use crate::sys::{self, Mapping, OwnedFd};
@@ -269,16 +270,11 @@ impl MmapFile {
                 format!("'mmapfile' object has no attribute '{name}'"),
             ));
         }
-        if (noargs || varargs) && !kwargs.is_empty() {
-            return Err(Error::type_error(format!(
-                "{qualified} takes no keyword arguments"
-            )));
-        }
-        if noargs && !args.is_empty() {
-            return Err(Error::type_error(format!(
-                "{qualified} takes no arguments ({} given)",
-                args.len()
-            )));
+        if noargs {
+            refuse_arguments(&qualified, args, kwargs)?;
+        } else if varargs {
+            // METH_VARARGS: keywords are refused, the arguments parsed below.
+            refuse_arguments(&qualified, &[], kwargs)?;
         }
         if name == "close" {
             self.view = None;

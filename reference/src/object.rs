@@ -147,22 +147,12 @@ impl Mmap {
         } else {
             "object"
         };
-        let name = if self.profile.python.at_least(3, 9) {
-            format!("{owner}.__sizeof__")
+        let shown = if self.profile.python.at_least(3, 9) {
+            format!("{owner}.__sizeof__()")
         } else {
-            "__sizeof__".to_owned()
+            "__sizeof__()".to_owned()
         };
-        if !kwargs.is_empty() {
-            return Err(Error::type_error(format!(
-                "{name}() takes no keyword arguments"
-            )));
-        }
-        if !args.is_empty() {
-            return Err(Error::type_error(format!(
-                "{name}() takes no arguments ({} given)",
-                args.len()
-            )));
-        }
+        args::refuse_arguments(&shown, args, kwargs)?;
         Ok(Value::Int(self.sizeof() as i128))
     }
 }
