@@ -15,7 +15,9 @@ replacing an earlier one, over the mutants of today's reference: a result of
 a run kept with its commit counts for a mutant whose function reads the same
 today as at that commit and which sits at the same place in it, wherever
 edits have moved the function; one of an older run kept without a commit,
-for a mutant of the same name. Survivors
+for a mutant of the same name, or, once its `names_hold_at` names a commit
+at which its names were still those of today's mutants, as for a run of
+that commit. Survivors
 get their disposition from .cargo/mutants-dispositions.json, keyed by the
 mutant's name without its line and column ("reference/src/args.rs: replace <
 with <= in arity"), so that a disposition outlives code moving down a file.
@@ -82,7 +84,7 @@ by_name = {}  # (run index, summary) by exact name, for runs kept without a comm
 by_place = {}  # (run index, summary) by place in a function that reads the same
 for index, run in enumerate(sorted(os.listdir(RUNS))):
     d = json.load(open(os.path.join(RUNS, run)))
-    commit = d.get('commit')
+    commit = d.get('commit') or d.get('names_hold_at')
     for o in d['outcomes']:
         mutant = o['mutant']
         if not commit:  # an older run: its names are all there is
