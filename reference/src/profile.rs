@@ -82,16 +82,6 @@ impl Platform {
             Platform::Linux
         }
     }
-
-    /// Maps Python's `sys.platform` to a platform, if it is one of the three.
-    pub fn from_sys_platform(s: &str) -> Option<Platform> {
-        match s {
-            "linux" | "linux2" => Some(Platform::Linux),
-            "darwin" => Some(Platform::MacOs),
-            "win32" | "cygwin" => Some(Platform::Windows),
-            _ => None,
-        }
-    }
 }
 
 impl fmt::Display for Platform {
