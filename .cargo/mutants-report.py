@@ -20,7 +20,9 @@ at which its names were still those of today's mutants, as for a run of
 that commit. Survivors
 get their disposition from .cargo/mutants-dispositions.json, keyed by the
 mutant's name without its line and column ("reference/src/args.rs: replace <
-with <= in arity"), so that a disposition outlives code moving down a file.
+with <= in arity"), so that a disposition outlives code moving down a file,
+or, for every mutant of a function that no scenario can observe, by
+"FILE: any mutant in FUNCTION".
 """
 import json
 import os
@@ -95,6 +97,7 @@ for index, run in enumerate(sorted(os.listdir(RUNS))):
             by_place[key] = (index, o['summary'])
 listing = json.loads(subprocess.run(['cargo', 'mutants', '--list', '--json'], capture_output=True, text=True, cwd=ROOT).stdout)
 current = {m['name'] for m in listing}
+by_listing = {m['name']: m for m in listing}
 latest = {}
 for m in listing:
     found = [r for r in (by_name.get(m['name']), by_place.get(function_key(m, source(None, m['file'])))) if r]
@@ -127,7 +130,9 @@ w('## Survivors\n')
 w('| mutant | disposition |')
 w('|---|---|')
 for n in sorted(n for n, s in tested.items() if s == 'MissedMutant'):
-    disp = DISP.get(re.sub(r':\d+:\d+:', ':', n), 'not examined yet')
+    fn = (by_listing[n].get('function') or {}).get('function_name')
+    whole = '%s: any mutant in %s' % (by_listing[n]['file'], fn)
+    disp = DISP.get(describe(n)) or DISP.get(whole, 'not examined yet')
     w('| `%s` | %s |' % (n.replace('|', '\\|'), disp))
 open(os.path.join(ROOT, 'docs', 'mutants.md'), 'w').write('\n'.join(out) + '\n')
 print('tested', len(tested), 'of', len(current), 'caught', caught, 'missed', missed, 'score %.3f' % score)
