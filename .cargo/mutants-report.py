@@ -125,7 +125,10 @@ w('| missed (every scenario passes) | %d |' % missed)
 w('| timed out (counted as caught) | %d |' % timeout)
 w('| unviable (does not build) | %d |' % unviable)
 score = (caught + timeout) / viable if viable else 0
-w('\n**Score so far: %.1f%%** (caught and timed out ÷ viable, over the %d viable mutants tested). %d mutants are not tested yet: the next run continues with `cargo mutants --iterate`.\n' % (100 * score, viable, len(current) - len(tested)))
+untested = len(current) - len(tested)
+rest = ('%d mutants are not tested yet: the next run tests those `mutants-report.py untested` lists.' % untested
+        if untested else 'Every mutant of today\'s reference has a result.')
+w('\n**Score: %.1f%%** (caught and timed out ÷ viable, over the %d viable mutants tested). %s\n' % (100 * score, viable, rest))
 w('## Survivors\n')
 w('| mutant | disposition |')
 w('|---|---|')
