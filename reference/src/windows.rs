@@ -194,8 +194,9 @@ pub(crate) fn construct(
         let ebadf = |_| Error::from_errno(libc::EBADF, profile);
         sys::fstat(fd).map_err(ebadf)?;
         // "Win9x appears to need us seeked to zero": the caller's position
-        // is reset before anything else can fail.
-        sys::rewind(fd).map_err(ebadf)?;
+        // is reset before anything else can fail; CPython ignores whether
+        // it worked.
+        sys::rewind(fd);
         Some(sys::dup_cloexec(fd).map_err(|e| Error::from_errno(e, profile))?)
     } else {
         None

@@ -113,11 +113,11 @@ pub fn fstat(fd: RawFd) -> Result<FileStat, i32> {
 }
 
 /// `lseek(fd, 0, SEEK_SET)`: moves the descriptor's file position to the
-/// start (what CPython's Windows constructor does to the caller's descriptor).
-pub fn rewind(fd: RawFd) -> Result<(), i32> {
+/// start (what CPython's Windows constructor does to the caller's
+/// descriptor, ignoring whether it worked, as this does).
+pub fn rewind(fd: RawFd) {
     // SAFETY: lseek only acts on the descriptor number; an invalid one fails.
-    let rc = unsafe { libc::lseek(fd, 0, libc::SEEK_SET) };
-    if rc < 0 { Err(last_errno()) } else { Ok(()) }
+    unsafe { libc::lseek(fd, 0, libc::SEEK_SET) };
 }
 
 /// True when `fd` was opened for writing (`O_WRONLY` or `O_RDWR`).

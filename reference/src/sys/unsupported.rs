@@ -67,10 +67,8 @@ pub fn fstat(_fd: RawFd) -> Result<FileStat, i32> {
     Err(ENOSYS)
 }
 
-/// `ENOSYS`.
-pub fn rewind(_fd: RawFd) -> Result<(), i32> {
-    Err(ENOSYS)
-}
+/// Nothing to rewind: no descriptor can be opened here.
+pub fn rewind(_fd: RawFd) {}
 
 /// `ENOSYS`.
 pub fn is_writable(_fd: RawFd) -> Result<bool, i32> {
