@@ -14,10 +14,10 @@ report merges every kept run in name order, a later result for a mutant
 replacing an earlier one, over the mutants of today's reference: a result of
 a run kept with its commit counts for a mutant whose function reads the same
 today as at that commit and which sits at the same place in it, wherever
-edits have moved the function; one of an older run kept without a commit,
-for a mutant of the same name, or, once its `names_hold_at` names a commit
-at which its names were still those of today's mutants, as for a run of
-that commit. Survivors
+edits have moved the function. The first runs were kept before commits
+were recorded: each names instead, as `names_hold_at`, a commit at which
+its mutants' names were still those of that commit's mutants, and counts
+as a run of it. Survivors
 get their disposition from .cargo/mutants-dispositions.json, keyed by the
 mutant's name without its line and column ("reference/src/args.rs: replace <
 with <= in arity"), so that a disposition outlives code moving down a file,
@@ -82,28 +82,23 @@ if sys.argv[1:2] == ['keep']:
     print('kept', len(kept), 'outcomes as', name)
     sys.exit(0)
 
-by_name = {}  # (run index, summary) by exact name, for runs kept without a commit
-by_place = {}  # (run index, summary) by place in a function that reads the same
-for index, run in enumerate(sorted(os.listdir(RUNS))):
+by_place = {}  # summary by place in a function that reads the same; later runs replace earlier
+for run in sorted(os.listdir(RUNS)):
     d = json.load(open(os.path.join(RUNS, run)))
-    commit = d.get('commit') or d.get('names_hold_at')
+    commit = d.get('commit') or d['names_hold_at']
     for o in d['outcomes']:
         mutant = o['mutant']
-        if not commit:  # an older run: its names are all there is
-            by_name[mutant['name']] = (index, o['summary'])
-            continue
         key = function_key(mutant, source(commit, mutant['file']))
         if key:
-            by_place[key] = (index, o['summary'])
+            by_place[key] = o['summary']
 listing = json.loads(subprocess.run(['cargo', 'mutants', '--list', '--json'], capture_output=True, text=True, cwd=ROOT).stdout)
-current = {m['name'] for m in listing}
 by_listing = {m['name']: m for m in listing}
-latest = {}
+current = set(by_listing)
+tested = {}
 for m in listing:
-    found = [r for r in (by_name.get(m['name']), by_place.get(function_key(m, source(None, m['file'])))) if r]
+    found = by_place.get(function_key(m, source(None, m['file'])))
     if found:
-        latest[m['name']] = max(found)[1]
-tested = {n: s for n, s in latest.items() if n in current}
+        tested[m['name']] = found
 if sys.argv[1:2] == ['untested']:  # to test next: one exact-name regex per line
     for n in sorted(current - set(tested)):
         print('^%s$' % re.escape(n))
